@@ -1,0 +1,102 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { performance } from "node:perf_hooks";
+
+/** One measured contender: median of several runs, or the error that stopped it. */
+export interface Measurement {
+  name: string;
+  medianMs: number | null;
+  runsMs: number[];
+  error?: string;
+  /** Free-form extra numbers a suite wants in its table (per-node cost, tokens/s, ...). */
+  extra?: Record<string, number | string>;
+}
+
+export interface SuiteResult {
+  suite: string;
+  case: string;
+  measurements: Measurement[];
+  /** Name of the contender that ratios are computed against (ratio = other / baseline). */
+  baseline: string;
+  notes?: string[];
+}
+
+const gc = (globalThis as { gc?: () => void }).gc;
+
+/**
+ * Times `fn` `runs` times after `warmup` untimed runs and keeps the median. A contender that throws
+ * (a peer that overflows the stack on a long chain, say) is recorded with its error, not dropped.
+ */
+export async function measure(
+  name: string,
+  fn: () => unknown | Promise<unknown>,
+  { runs = 5, warmup = 1 }: { runs?: number; warmup?: number } = {},
+): Promise<Measurement> {
+  const runsMs: number[] = [];
+  try {
+    for (let i = 0; i < warmup; i++) await fn();
+    for (let i = 0; i < runs; i++) {
+      gc?.();
+      const start = performance.now();
+      await fn();
+      runsMs.push(performance.now() - start);
+    }
+  } catch (error) {
+    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    return { name, medianMs: null, runsMs, error: message.slice(0, 120) };
+  }
+  return { name, medianMs: median(runsMs), runsMs };
+}
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Prints a table of medians and ratios against the suite's baseline. */
+export function printSuite(result: SuiteResult): void {
+  const base = result.measurements.find((m) => m.name === result.baseline)?.medianMs ?? null;
+  console.log(`\n## ${result.suite}: ${result.case}`);
+  const rows = result.measurements.map((m) => ({
+    contender: m.name,
+    "median ms": m.medianMs === null ? "—" : m.medianMs.toFixed(2),
+    [`× ${result.baseline}`]:
+      m.medianMs === null || base === null || base === 0 ? (m.error ?? "—") : (m.medianMs / base).toFixed(2),
+    ...(m.extra ?? {}),
+  }));
+  console.table(rows);
+  for (const note of result.notes ?? []) console.log(`  ${note}`);
+}
+
+/** Ratio of `name`'s median to `other`'s median, or null when either failed. */
+export function ratio(result: SuiteResult, name: string, other: string): number | null {
+  const a = result.measurements.find((m) => m.name === name)?.medianMs;
+  const b = result.measurements.find((m) => m.name === other)?.medianMs;
+  return a == null || b == null || b === 0 ? null : a / b;
+}
+
+/** Writes `bench/results/<file>.json` with the machine facts a reader needs to compare runs. */
+export function writeResults(file: string, results: SuiteResult[], targets: Record<string, unknown> = {}): void {
+  const dir = new URL("./results/", import.meta.url);
+  mkdirSync(dir, { recursive: true });
+  const payload = {
+    date: new Date().toISOString(),
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+    results,
+    targets,
+  };
+  writeFileSync(new URL(`${file}.json`, dir), `${JSON.stringify(payload, null, 2)}\n`);
+}
+
+/** Seeded PRNG (mulberry32) so every contender sees the same generated input. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -1,0 +1,17 @@
+// Runs every benchmark suite in one process, so all contenders share one machine state.
+// `pnpm bench` runs all; `pnpm bench graph dispatch` runs the named suites.
+const suites: Record<string, () => Promise<void>> = {
+  graph: async () => (await import("./graph.bench.js")).runGraphBench(),
+};
+
+const wanted = process.argv.slice(2).filter((arg) => !arg.startsWith("-"));
+const unknown = wanted.filter((name) => !(name in suites));
+if (unknown.length > 0) {
+  console.error(`[bench] unknown suite(s): ${unknown.join(", ")}; known: ${Object.keys(suites).join(", ")}`);
+  process.exit(2);
+}
+for (const [name, run] of Object.entries(suites)) {
+  if (wanted.length > 0 && !wanted.includes(name)) continue;
+  console.log(`\n# bench: ${name}`);
+  await run();
+}

@@ -1,0 +1,169 @@
+import { describe, expect, it } from "vitest";
+import {
+  DependencyGraph,
+  DependencyGraphBuilder,
+  GraphValidationError,
+  UnknownNodeError,
+  ancestors,
+  analyseWorkflow,
+  buildGraph,
+  descendants,
+  isUnknownNodeError,
+  predecessors,
+  successors,
+  validateWorkflow,
+} from "../src/index.js";
+
+const node = (id: string, dependsOn: string[] = [], extra: Record<string, unknown> = {}) => ({
+  id,
+  agent: "engineer",
+  priority: "implementation" as const,
+  scope: `work on ${id}`,
+  acceptance: [`${id} done`],
+  dependsOn,
+  ...extra,
+});
+
+const diamond = () =>
+  buildGraph({ version: 1, id: "diamond", nodes: [node("d", ["b", "c"]), node("b", ["a"]), node("c", ["a"]), node("a")] });
+
+describe("buildGraph", () => {
+  it("indexes nodes canonically and answers graph queries", () => {
+    const graph = diamond();
+    expect(graph.size).toBe(4);
+    expect(graph.edgeCount).toBe(4);
+    expect(graph.ids).toEqual(["a", "b", "c", "d"]);
+    expect(graph.predecessors("d")).toEqual(["b", "c"]);
+    expect(graph.successors("a")).toEqual(["b", "c"]);
+    expect(graph.ancestors("d")).toEqual(["a", "b", "c"]);
+    expect(graph.descendants("a")).toEqual(["b", "c", "d"]);
+    expect(graph.descendants("d")).toEqual([]);
+    expect(graph.topologicalOrder()).toEqual(["a", "b", "c", "d"]);
+    expect(predecessors(graph, "b")).toEqual(["a"]);
+    expect(successors(graph, "b")).toEqual(["d"]);
+    expect(ancestors(graph, "a")).toEqual([]);
+    expect(descendants(graph, "c")).toEqual(["d"]);
+    expect(graph.has("a")).toBe(true);
+    expect(graph.has("z")).toBe(false);
+    expect(graph.workflow).toEqual({ version: 1, id: "diamond" });
+  });
+
+  it("is immutable", () => {
+    const graph = diamond();
+    expect(Object.isFrozen(graph)).toBe(true);
+    expect(Object.isFrozen(graph.node("d"))).toBe(true);
+    expect(Object.isFrozen(graph.node("d").dependsOn)).toBe(true);
+    expect(Object.isFrozen(graph.nodes())).toBe(true);
+    expect(() => (graph.node("d").dependsOn as string[]).push("x")).toThrow(TypeError);
+    // Query results are copies: changing them does not change the graph.
+    graph.predecessors("d").push("zz");
+    expect(graph.predecessors("d")).toEqual(["b", "c"]);
+  });
+
+  it("does not share objects with its input", () => {
+    const input = { version: 1, id: "x", nodes: [node("b", ["a"]), node("a")] };
+    const graph = buildGraph(input);
+    input.nodes[0]!.dependsOn.push("c");
+    input.nodes[0]!.scope = "changed";
+    expect(graph.node("b").dependsOn).toEqual(["a"]);
+    expect(graph.node("b").scope).toBe("work on b");
+  });
+
+  it("sorts and de-duplicates dependencies", () => {
+    const graph = buildGraph({ nodes: [node("c", ["b", "a", "b"]), node("a"), node("b")] });
+    expect(graph.node("c").dependsOn).toEqual(["a", "b"]);
+    expect(graph.edgeCount).toBe(2);
+  });
+
+  it("throws UnknownNodeError for ids that are not in the graph", () => {
+    const graph = diamond();
+    expect(() => graph.node("zz")).toThrow(UnknownNodeError);
+    try {
+      graph.ancestors("zz");
+    } catch (error) {
+      expect(isUnknownNodeError(error)).toBe(true);
+      expect((error as UnknownNodeError).code).toBe("unknown-node");
+      expect((error as UnknownNodeError).nodeId).toBe("zz");
+    }
+  });
+
+  it("accepts a graph and round-trips through toWorkflow", () => {
+    const graph = diamond();
+    expect(buildGraph(graph)).toBe(graph);
+    const again = buildGraph(graph.toWorkflow());
+    expect(again.ids).toEqual(graph.ids);
+    expect(again.toWorkflow()).toEqual(graph.toWorkflow());
+    expect(analyseWorkflow(graph).graph).toBe(graph);
+  });
+
+  it("lists every structural problem in one error", () => {
+    const input = {
+      id: "x",
+      nodes: [node("a", ["a", "bb"]), node("b", ["c"]), node("c", ["b"]), node("a"), node("d", ["e"]), node("e", ["f"]), node("f", ["d"])],
+    };
+    expect(() => buildGraph(input)).toThrow(GraphValidationError);
+    const problems = validateWorkflow(input);
+    expect(problems.map((p) => `${p.code} ${p.path}`)).toEqual([
+      "duplicate-id nodes[3].id",
+      "self-dependency nodes[0].dependsOn[0]",
+      "unknown-dependency nodes[0].dependsOn[1]",
+      "cycle nodes[1].dependsOn[0]",
+      "cycle nodes[4].dependsOn[0]",
+    ]);
+    expect(problems[2]!.message).toContain('did you mean "b"');
+    expect(problems[3]!.cycle).toEqual(["b", "c", "b"]);
+    expect(problems[4]!.cycle).toEqual(["d", "e", "f", "d"]);
+    expect(problems[4]!.message).toBe("dependency cycle d → e → f → d (each depends on the next)");
+  });
+
+  it("gives unknown dependencies without a near id no suggestion", () => {
+    const [problem] = validateWorkflow({ nodes: [node("alpha", ["zzzzzzzz"])] });
+    expect(problem).toMatchObject({ code: "unknown-dependency" });
+    expect(problem!.suggestions).toBeUndefined();
+    expect(problem!.message).not.toContain("did you mean");
+  });
+
+  it("suggests ids that differ only in case, and stops suggesting after many unknowns", () => {
+    const [caseOnly] = validateWorkflow({ nodes: [node("Deploy"), node("x", ["deploy"])] });
+    expect(caseOnly!.suggestions).toEqual(["Deploy"]);
+    const many = validateWorkflow({ nodes: [node("abc"), ...Array.from({ length: 60 }, (_, i) => node(`n${i}`, ["abd"]))] });
+    expect(many.filter((p) => p.suggestions).length).toBe(50);
+  });
+
+  it("reports an empty graph", () => {
+    expect(validateWorkflow({ nodes: [] })[0]).toMatchObject({ code: "empty-workflow" });
+  });
+});
+
+describe("DependencyGraphBuilder", () => {
+  it("builds the same graph as buildGraph", () => {
+    const built = new DependencyGraphBuilder({ id: "diamond" })
+      .addNode(node("d"))
+      .addNode(node("b", ["a"]))
+      .addNode(node("c"))
+      .addNode({ ...node("a"), dependsOn: undefined })
+      .addDependency("d", "b")
+      .addDependency("d", "c")
+      .addDependency("c", "a")
+      .build();
+    expect(built).toBeInstanceOf(DependencyGraph);
+    expect(built.toWorkflow()).toEqual(diamond().toWorkflow());
+  });
+
+  it("reports problems of added nodes and dependencies together", () => {
+    const builder = new DependencyGraphBuilder()
+      .addNode(node("a"))
+      .addNode(node("a"))
+      .addDependency("a", "missing")
+      .addDependency("ghost", "a");
+    try {
+      builder.build();
+      expect.unreachable();
+    } catch (error) {
+      const codes = (error as GraphValidationError).problems.map((p) => p.code);
+      expect(codes).toContain("duplicate-id");
+      expect(codes).toContain("unknown-dependency");
+      expect(codes).toContain("missing-field"); // "ghost" was never added as a node
+    }
+  });
+});

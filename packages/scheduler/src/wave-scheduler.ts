@@ -1,0 +1,297 @@
+import { SchedulerStateError } from "./errors.js";
+import type { PlannedNode, SchedulePlan } from "./plan-schedule.js";
+import { RankHeap } from "./ready-queue.js";
+
+/** `wave`: wave n+1 waits for all of wave n. `eager`: a node is ready once its dependencies succeeded. */
+export type SchedulerMode = "wave" | "eager";
+export type NodeStatus = "pending" | "ready" | "running" | "succeeded" | "failed" | "blocked";
+
+const STATUSES: readonly NodeStatus[] = ["pending", "ready", "running", "succeeded", "failed", "blocked"];
+const [PENDING, READY, RUNNING, SUCCEEDED, FAILED, BLOCKED] = [0, 1, 2, 3, 4, 5] as const;
+const isTerminal = (status: number) => status >= SUCCEEDED;
+
+/** What a transition changed, for the caller to journal and report. */
+export interface SchedulerTransition {
+  /** Nodes that became ready, in plan order. */
+  ready: string[];
+  /** Nodes that can no longer run, each with the failed ancestor that blocked it. */
+  blocked: { id: string; blockedBy: string }[];
+  wavesStarted: number[];
+  wavesCompleted: number[];
+}
+
+/** A serialisable picture of a scheduler, for checkpoints. */
+export interface SchedulerSnapshot {
+  planHash: string;
+  mode: SchedulerMode;
+  succeeded: string[];
+  failed: string[];
+  blocked: { id: string; blockedBy: string }[];
+  /** In flight when the snapshot was taken; `restore` makes them ready again. */
+  running: string[];
+}
+
+export interface WaveSchedulerOptions {
+  /** @default "eager" */
+  mode?: SchedulerMode;
+  /** Nodes that already succeeded (a resumed run); each one's dependencies must be among them. */
+  completed?: Iterable<string>;
+}
+
+/**
+ * The run-time ready queue a dispatcher pulls from. Pure and synchronous: no timers, no I/O. Nodes
+ * are handed out in plan order; `next(canStart)` skips nodes the caller cannot start yet (a class
+ * at its cap) without blocking the others.
+ */
+export class WaveScheduler {
+  readonly mode: SchedulerMode;
+  readonly plan: SchedulePlan;
+  /** Waves that had started when the scheduler was created. */
+  readonly initialWavesStarted: number[];
+  readonly #rankOf = new Map<string, number>();
+  readonly #status: Uint8Array;
+  readonly #waiting: Uint32Array;
+  readonly #waveOf: Uint32Array;
+  readonly #waveOpen: Uint32Array;
+  readonly #waveStarted: Uint8Array;
+  readonly #blockedBy = new Map<number, string>();
+  readonly #ready = new RankHeap();
+  readonly #counts = new Uint32Array(STATUSES.length);
+  #currentWave = 0;
+
+  constructor(plan: SchedulePlan, options: WaveSchedulerOptions = {}) {
+    this.plan = plan;
+    this.mode = options.mode ?? "eager";
+    const n = plan.order.length;
+    this.#status = new Uint8Array(n);
+    this.#waiting = new Uint32Array(n);
+    this.#waveOf = new Uint32Array(n);
+    this.#waveOpen = new Uint32Array(plan.waves.length);
+    this.#waveStarted = new Uint8Array(plan.waves.length);
+    this.#counts[PENDING] = n;
+    plan.order.forEach((id, rank) => {
+      const node = plan.nodes[id]!;
+      this.#rankOf.set(id, rank);
+      this.#waiting[rank] = node.dependsOn.length;
+      this.#waveOf[rank] = node.wave;
+      this.#waveOpen[node.wave]!++;
+    });
+
+    const transition = emptyTransition();
+    if (options.completed) this.#preset(options.completed, transition);
+    for (let rank = 0; rank < n; rank++) {
+      if (this.#status[rank] === PENDING && this.#waiting[rank] === 0) this.#release(rank, transition);
+    }
+    this.#advanceWaves(transition);
+    this.initialWavesStarted = transition.wavesStarted;
+  }
+
+  /** Restores a scheduler from `snapshot()`; nodes that were running become ready again. */
+  static restore(plan: SchedulePlan, snapshot: SchedulerSnapshot): WaveScheduler {
+    if (snapshot.planHash !== plan.planHash) {
+      throw new SchedulerStateError("plan-mismatch", `snapshot is of plan ${snapshot.planHash}, not ${plan.planHash}`);
+    }
+    const scheduler = new WaveScheduler(plan, { mode: snapshot.mode, completed: snapshot.succeeded });
+    const transition = emptyTransition();
+    for (const id of snapshot.failed) scheduler.#fail(scheduler.#rank(id), transition);
+    scheduler.#advanceWaves(transition);
+    return scheduler;
+  }
+
+  /** The lowest wave that is not complete (in `eager` mode later waves may already be running). */
+  get currentWave(): number {
+    return this.#currentWave;
+  }
+
+  /**
+   * The first ready node in plan order that `canStart` accepts, now marked running; `undefined`
+   * when none is ready or none is accepted.
+   */
+  next(canStart?: (node: PlannedNode) => boolean): PlannedNode | undefined {
+    const skipped: number[] = [];
+    let found: number | undefined;
+    for (let rank = this.#ready.pop(); rank !== undefined; rank = this.#ready.pop()) {
+      if (this.#status[rank] !== READY) continue; // stale: blocked while it waited
+      if (!canStart || canStart(this.#node(rank))) {
+        found = rank;
+        break;
+      }
+      skipped.push(rank);
+    }
+    for (const rank of skipped) this.#ready.push(rank);
+    if (found === undefined) return undefined;
+    this.#set(found, RUNNING);
+    return this.#node(found);
+  }
+
+  /** Marks a running node succeeded and releases the dependents that now have all they need. */
+  succeeded(id: string): SchedulerTransition {
+    const rank = this.#expect(id, RUNNING, "succeeded");
+    const transition = emptyTransition();
+    this.#succeed(rank, transition);
+    this.#advanceWaves(transition);
+    return transition;
+  }
+
+  /** Marks a running node failed; every node that depends on it, directly or not, is blocked. */
+  failed(id: string): SchedulerTransition {
+    const rank = this.#expect(id, RUNNING, "failed");
+    const transition = emptyTransition();
+    this.#fail(rank, transition);
+    this.#advanceWaves(transition);
+    return transition;
+  }
+
+  /** Puts a running node back in the ready queue (it was stopped before it did anything). */
+  requeue(id: string): void {
+    const rank = this.#expect(id, RUNNING, "requeued");
+    this.#set(rank, READY);
+    this.#ready.push(rank);
+  }
+
+  status(id: string): NodeStatus {
+    return STATUSES[this.#status[this.#rank(id)]!]!;
+  }
+
+  /** The failed ancestor that blocked `id`, if it is blocked. */
+  blockedBy(id: string): string | undefined {
+    return this.#blockedBy.get(this.#rank(id));
+  }
+
+  /** True when no node is pending, ready or running. */
+  isDone(): boolean {
+    return this.#counts[PENDING] === 0 && this.#counts[READY] === 0 && this.#counts[RUNNING] === 0;
+  }
+
+  runningCount(): number {
+    return this.#counts[RUNNING]!;
+  }
+
+  readyCount(): number {
+    return this.#counts[READY]!;
+  }
+
+  counts(): Record<NodeStatus, number> {
+    return Object.fromEntries(STATUSES.map((status, i) => [status, this.#counts[i]!])) as Record<NodeStatus, number>;
+  }
+
+  snapshot(): SchedulerSnapshot {
+    const pick = (status: number) => this.plan.order.filter((_, rank) => this.#status[rank] === status);
+    return {
+      planHash: this.plan.planHash,
+      mode: this.mode,
+      succeeded: pick(SUCCEEDED),
+      failed: pick(FAILED),
+      blocked: pick(BLOCKED).map((id) => ({ id, blockedBy: this.#blockedBy.get(this.#rank(id))! })),
+      running: pick(RUNNING),
+    };
+  }
+
+  #node(rank: number): PlannedNode {
+    return this.plan.nodes[this.plan.order[rank]!]!;
+  }
+
+  #rank(id: string): number {
+    const rank = this.#rankOf.get(id);
+    if (rank === undefined) throw new SchedulerStateError("unknown-node", `no node "${id}" in the plan`, id);
+    return rank;
+  }
+
+  #expect(id: string, status: number, verb: string): number {
+    const rank = this.#rank(id);
+    if (this.#status[rank] !== status) {
+      throw new SchedulerStateError(
+        "invalid-transition",
+        `node "${id}" cannot be ${verb}: it is ${STATUSES[this.#status[rank]!]}, not ${STATUSES[status]}`,
+        id,
+      );
+    }
+    return rank;
+  }
+
+  #set(rank: number, status: number): void {
+    this.#counts[this.#status[rank]!]!--;
+    this.#counts[status]!++;
+    this.#status[rank] = status;
+    if (isTerminal(status)) this.#waveOpen[this.#waveOf[rank]!]!--;
+  }
+
+  #preset(completed: Iterable<string>, transition: SchedulerTransition): void {
+    const done = new Set<number>();
+    for (const id of completed) done.add(this.#rank(id));
+    // Sequential order is topological, so each node's dependencies are settled before it.
+    for (const id of this.plan.sequentialOrder) {
+      const rank = this.#rankOf.get(id)!;
+      if (!done.has(rank)) continue;
+      const missing = this.plan.nodes[id]!.dependsOn.find((dep) => this.#status[this.#rankOf.get(dep)!] !== SUCCEEDED);
+      if (missing !== undefined) {
+        throw new SchedulerStateError(
+          "invalid-transition",
+          `node "${id}" cannot be completed: its dependency "${missing}" is not`,
+          id,
+        );
+      }
+      this.#succeed(rank, transition);
+    }
+  }
+
+  #succeed(rank: number, transition: SchedulerTransition): void {
+    this.#set(rank, SUCCEEDED);
+    for (const dependent of this.#node(rank).dependents) {
+      const d = this.#rankOf.get(dependent)!;
+      if (--this.#waiting[d]! === 0 && this.#status[d] === PENDING) this.#release(d, transition);
+    }
+  }
+
+  #fail(rank: number, transition: SchedulerTransition): void {
+    this.#set(rank, FAILED);
+    const failedId = this.plan.order[rank]!;
+    const queue = [rank];
+    for (let head = 0; head < queue.length; head++) {
+      for (const dependent of this.#node(queue[head]!).dependents) {
+        const d = this.#rankOf.get(dependent)!;
+        if (isTerminal(this.#status[d]!)) continue;
+        this.#set(d, BLOCKED);
+        this.#blockedBy.set(d, failedId);
+        transition.blocked.push({ id: dependent, blockedBy: failedId });
+        queue.push(d);
+      }
+    }
+  }
+
+  /** A node whose dependencies all succeeded: ready now, or (wave mode) when its wave opens. */
+  #release(rank: number, transition: SchedulerTransition): void {
+    if (this.mode === "wave" && this.#waveOf[rank]! > this.#currentWave) return;
+    this.#set(rank, READY);
+    this.#ready.push(rank);
+    transition.ready.push(this.plan.order[rank]!);
+    this.#start(this.#waveOf[rank]!, transition);
+  }
+
+  #start(wave: number, transition: SchedulerTransition): void {
+    if (this.#waveStarted[wave]) return;
+    this.#waveStarted[wave] = 1;
+    transition.wavesStarted.push(wave);
+  }
+
+  /** Closes finished waves in order; in wave mode, opening the next one releases its nodes. */
+  #advanceWaves(transition: SchedulerTransition): void {
+    const waves = this.plan.waves;
+    while (this.#currentWave < waves.length && this.#waveOpen[this.#currentWave] === 0) {
+      this.#start(this.#currentWave, transition);
+      transition.wavesCompleted.push(this.#currentWave);
+      this.#currentWave++;
+      if (this.mode === "wave" && this.#currentWave < waves.length) {
+        for (const id of waves[this.#currentWave]!) {
+          const rank = this.#rankOf.get(id)!;
+          if (this.#status[rank] === PENDING && this.#waiting[rank] === 0) this.#release(rank, transition);
+        }
+      }
+    }
+    transition.ready.sort((a, b) => this.#rankOf.get(a)! - this.#rankOf.get(b)!);
+  }
+}
+
+function emptyTransition(): SchedulerTransition {
+  return { ready: [], blocked: [], wavesStarted: [], wavesCompleted: [] };
+}

@@ -1,0 +1,3 @@
+// Private helpers shared by the packages' tests. Not published.
+// Each provider kind's contract suite and each local fake server lives in its own module.
+export * from "./random-dag.js";
