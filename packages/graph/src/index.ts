@@ -27,7 +27,7 @@ export type { WorkflowAnalysis } from "./build-graph.js";
 export type { BuilderNode } from "./builder.js";
 export type { GraphProblem, ProblemCode } from "./errors.js";
 export type { ParseWorkflowOptions } from "./parse-workflow.js";
-export type { CriticalPath, NodeWeight } from "./waves.js";
+export type { CriticalPath, GraphInput, NodeWeight } from "./waves.js";
 export type {
   IssueRef,
   JoinPolicy,

@@ -1,14 +1,30 @@
-import type { DependencyGraph } from "./graph.js";
-import { indexOf } from "./graph.js";
+import { buildGraph } from "./build-graph.js";
+import { DependencyGraph, indexOf } from "./graph.js";
 import type { NodeSpec } from "./workflow-schema.js";
 
-/** Weight of a node on the critical path; the default is `estimateMs ?? 1`. */
-export type NodeWeight = (node: NodeSpec) => number;
+/**
+ * Weight of each node on the critical path: a function of the node's spec, or durations by id
+ * (a record or a map; ids it lacks weigh `estimateMs ?? 1`). The default is `estimateMs ?? 1`.
+ */
+export type NodeWeight = ((node: NodeSpec) => number) | Readonly<Record<string, number>> | ReadonlyMap<string, number>;
 
-export const defaultWeight: NodeWeight = (node) => node.estimateMs ?? 1;
+export const defaultWeight = (node: NodeSpec): number => node.estimateMs ?? 1;
+
+/** A graph, or anything `buildGraph` accepts (validated on the way). */
+export type GraphInput = DependencyGraph | object;
+
+const asGraph = (input: GraphInput): DependencyGraph => (input instanceof DependencyGraph ? input : buildGraph(input));
+
+function weightFunction(weight: NodeWeight): (node: NodeSpec) => number {
+  if (typeof weight === "function") return weight;
+  if (weight instanceof Map) return (node) => weight.get(node.id) ?? defaultWeight(node);
+  const record = weight as Readonly<Record<string, number>>;
+  return (node) => (Object.hasOwn(record, node.id) ? record[node.id]! : defaultWeight(node));
+}
 
 /** Each node's wave: 0 for nodes without dependencies, else 1 + the largest wave of its dependencies. */
-export function nodeWaves(graph: DependencyGraph): Map<string, number> {
+export function nodeWaves(input: GraphInput): Map<string, number> {
+  const graph = asGraph(input);
   const { ids } = indexOf(graph);
   const wave = waveNumbers(graph);
   const out = new Map<string, number>();
@@ -34,7 +50,8 @@ function waveNumbers(graph: DependencyGraph): Uint32Array {
  * The minimal waves: wave k holds the nodes whose longest chain of dependencies has k edges, so
  * every dependency sits in an earlier wave and no plan has fewer waves. Ids are sorted in a wave.
  */
-export function planWaves(graph: DependencyGraph): string[][] {
+export function planWaves(input: GraphInput): string[][] {
+  const graph = asGraph(input);
   const { ids } = indexOf(graph);
   const wave = waveNumbers(graph);
   const waves: string[][] = [];
@@ -43,7 +60,8 @@ export function planWaves(graph: DependencyGraph): string[][] {
   return waves;
 }
 
-function weights(graph: DependencyGraph, weight: NodeWeight): Float64Array {
+function weights(graph: DependencyGraph, weightOf: NodeWeight): Float64Array {
+  const weight = weightFunction(weightOf);
   const nodes = graph.nodes();
   const out = new Float64Array(nodes.length);
   for (let i = 0; i < nodes.length; i++) {
@@ -66,7 +84,8 @@ export interface CriticalPath {
  * The critical path: the chain of dependencies with the largest total weight. Ties go to the
  * smaller id, so the answer is deterministic.
  */
-export function criticalPath(graph: DependencyGraph, weight: NodeWeight = defaultWeight): CriticalPath {
+export function criticalPath(input: GraphInput, weight: NodeWeight = defaultWeight): CriticalPath {
+  const graph = asGraph(input);
   const { ids, topo, predOffsets, preds } = indexOf(graph);
   const w = weights(graph, weight);
   const finish = new Float64Array(ids.length);
@@ -93,7 +112,8 @@ export function criticalPath(graph: DependencyGraph, weight: NodeWeight = defaul
  * For every node, the weight of the longest path from it to the end of the graph, itself included
  * (its "remaining critical path"). A scheduler that starts larger values first shortens the makespan.
  */
-export function remainingPath(graph: DependencyGraph, weight: NodeWeight = defaultWeight): Map<string, number> {
+export function remainingPath(input: GraphInput, weight: NodeWeight = defaultWeight): Map<string, number> {
+  const graph = asGraph(input);
   const { ids, topo, succOffsets, succs } = indexOf(graph);
   const w = weights(graph, weight);
   const rest = new Float64Array(ids.length);

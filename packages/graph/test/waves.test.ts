@@ -63,6 +63,15 @@ describe("criticalPath", () => {
     expect(Object.fromEntries(remainingPath(graph))).toEqual({ a: 16, b: 2, c: 11, d: 1 });
   });
 
+  it("takes weights by id from a record or a map, and a workflow spec instead of a graph", () => {
+    const spec = { nodes: [node("a", [], 5), node("b", ["a"], 1), node("c", ["a"], 10), node("d", ["b", "c"])] };
+    expect(criticalPath(spec, { b: 100 })).toEqual({ nodes: ["a", "b", "d"], length: 106 });
+    expect(criticalPath(spec, new Map([["c", 0]]))).toEqual({ nodes: ["a", "b", "d"], length: 7 });
+    expect(remainingPath(spec, { a: 0 }).get("a")).toBe(11);
+    expect(planWaves(spec)).toEqual([["a"], ["b", "c"], ["d"]]);
+    expect(nodeWaves(spec).get("d")).toBe(2);
+  });
+
   it("breaks ties towards the smaller id", () => {
     const graph = buildGraph({ nodes: [node("z"), node("y"), node("m", ["z", "y"])] });
     expect(criticalPath(graph).nodes).toEqual(["y", "m"]);

@@ -1,4 +1,5 @@
 import {
+  buildGraph,
   criticalPath,
   nodeWaves,
   planWaves,
@@ -63,7 +64,9 @@ export interface SchedulePlan {
  * const plan = planSchedule(buildGraph(await loadWorkflow("epic.yaml")));
  * console.log(plan.waves, plan.criticalPath.nodes, plan.planHash);
  */
-export function planSchedule(graph: DependencyGraph, options?: ScheduleOptions): SchedulePlan {
+export function planSchedule(input: DependencyGraph | object, options?: ScheduleOptions): SchedulePlan {
+  // A workflow spec is accepted too; buildGraph returns a graph unchanged.
+  const graph = buildGraph(input);
   const config = parseOptions(ScheduleOptionsSchema, options, "schedule options");
   const weight = (node: NodeSpec) => node.estimateMs ?? config.defaultEstimateMs;
   const classOf = new Map(config.priorityOrder.map((priority, index) => [priority, index]));

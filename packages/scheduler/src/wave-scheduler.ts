@@ -49,14 +49,14 @@ export class WaveScheduler {
   /** Waves that had started when the scheduler was created. */
   readonly initialWavesStarted: number[];
   readonly #rankOf = new Map<string, number>();
-  readonly #status: Uint8Array;
-  readonly #waiting: Uint32Array;
+  #status: Uint8Array;
+  #waiting: Uint32Array;
   readonly #waveOf: Uint32Array;
-  readonly #waveOpen: Uint32Array;
-  readonly #waveStarted: Uint8Array;
-  readonly #blockedBy = new Map<number, string>();
-  readonly #ready = new RankHeap();
-  readonly #counts = new Uint32Array(STATUSES.length);
+  #waveOpen: Uint32Array;
+  #waveStarted: Uint8Array;
+  #blockedBy = new Map<number, string>();
+  #ready = new RankHeap();
+  #counts = new Uint32Array(STATUSES.length);
   #currentWave = 0;
 
   constructor(plan: SchedulePlan, options: WaveSchedulerOptions = {}) {
@@ -91,11 +91,28 @@ export class WaveScheduler {
     if (snapshot.planHash !== plan.planHash) {
       throw new SchedulerStateError("plan-mismatch", `snapshot is of plan ${snapshot.planHash}, not ${plan.planHash}`);
     }
-    const scheduler = new WaveScheduler(plan, { mode: snapshot.mode, completed: snapshot.succeeded });
+    const scheduler = new WaveScheduler(plan, { mode: snapshot.mode ?? "eager", completed: snapshot.succeeded });
     const transition = emptyTransition();
     for (const id of snapshot.failed) scheduler.#fail(scheduler.#rank(id), transition);
     scheduler.#advanceWaves(transition);
     return scheduler;
+  }
+
+  /**
+   * Resets this scheduler to `snapshot` (same plan), as `WaveScheduler.restore` would build it:
+   * nodes that were running become ready again.
+   */
+  restore(snapshot: SchedulerSnapshot): this {
+    const source = WaveScheduler.restore(this.plan, snapshot);
+    this.#status = source.#status;
+    this.#waiting = source.#waiting;
+    this.#waveOpen = source.#waveOpen;
+    this.#waveStarted = source.#waveStarted;
+    this.#blockedBy = source.#blockedBy;
+    this.#ready = source.#ready;
+    this.#counts = source.#counts;
+    this.#currentWave = source.#currentWave;
+    return this;
   }
 
   /** The lowest wave that is not complete (in `eager` mode later waves may already be running). */

@@ -52,6 +52,10 @@ describe("planSchedule", () => {
     expect(plan.planHash).toMatch(/^[0-9a-f]{64}$/);
   });
 
+  it("accepts a workflow spec as well as a graph", () => {
+    expect(planSchedule(epic()).planHash).toBe(planSchedule(buildGraph(epic())).planHash);
+  });
+
   it("breaks ties of class and path by id", () => {
     const plan = planSchedule(buildGraph({ nodes: [node("b", "docs"), node("a", "docs"), node("c", "docs")] }));
     expect(plan.order).toEqual(["a", "b", "c"]);

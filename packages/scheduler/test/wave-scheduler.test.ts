@@ -200,6 +200,10 @@ describe("WaveScheduler", () => {
     expect(restored.status("f")).toBe("blocked");
     expect(restored.currentWave).toBe(1);
     expect(() => WaveScheduler.restore(p, { ...snapshot, planHash: "other" })).toThrow(SchedulerStateError);
+    // The instance form resets an existing scheduler to the snapshot.
+    const fresh = new WaveScheduler(p, { mode: "wave" });
+    expect(fresh.restore(snapshot).snapshot()).toEqual({ ...snapshot, running: [] });
+    expect(fresh.status(inFlight)).toBe("ready");
   });
 
   it("rejects transitions its state does not allow", () => {
