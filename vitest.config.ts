@@ -3,7 +3,7 @@ import { defineConfig } from "vitest/config";
 
 // Tests run on src/ through the custom export condition. Vitest 4 resolves Node-side imports
 // with ssr.resolve.conditions; setting only resolve.conditions silently tests dist/.
-const sourceConditions = ["@hybrid/source", "module", "node", "development|production"];
+const sourceConditions = ["@hybrid/source", "node", "development|production"];
 
 // Coverage is enforced per package so that a well-covered package cannot hide a poorly covered one.
 const packages = readdirSync(new URL("./packages", import.meta.url)).filter((name) =>
