@@ -1,0 +1,79 @@
+import { lineChecksum } from "./digest.js";
+import { JournalCorruptError } from "./errors.js";
+import type { JournalEvent } from "./journal-events.js";
+
+/** One journal line: `{"seq":1,"sum":"<sha256 prefix of the event json>","event":{...}}`. */
+export function formatLine(seq: number, event: JournalEvent): string {
+  const json = JSON.stringify(event);
+  return `{"seq":${seq},"sum":"${lineChecksum(json)}","event":${json}}\n`;
+}
+
+/** What a scan of a journal file found. */
+export interface JournalScan {
+  events: JournalEvent[];
+  warnings: string[];
+  /** Sequence number of the last good line (0 when none). */
+  lastSeq: number;
+  /** Byte length of the good prefix; anything after it is a torn tail to cut before appending. */
+  goodBytes: number;
+  /** The good prefix does not end in a newline (the last good line was written without one). */
+  needsNewline: boolean;
+}
+
+function checkLine(text: string, expectedSeq: number): { event: JournalEvent } | { problem: string; torn: boolean } {
+  let record: unknown;
+  try {
+    record = JSON.parse(text);
+  } catch {
+    return { problem: "not valid JSON (torn write?)", torn: true };
+  }
+  const { seq, sum, event } = (record ?? {}) as { seq?: unknown; sum?: unknown; event?: unknown };
+  if (typeof seq !== "number" || typeof sum !== "string" || typeof event !== "object" || event === null) {
+    return { problem: "not a journal record (expected seq, sum, event)", torn: true };
+  }
+  if (lineChecksum(JSON.stringify(event)) !== sum) return { problem: "checksum mismatch", torn: true };
+  // An intact line out of sequence means lines went missing: never a torn write, even at the end.
+  if (seq !== expectedSeq) return { problem: `sequence ${seq}, expected ${expectedSeq}`, torn: false };
+  return { event: event as JournalEvent };
+}
+
+/**
+ * Reads a journal's text. A bad LAST line is a torn write (the process died mid-append): it is
+ * ignored with a warning. A bad line with good lines after it cannot be a torn write, so the
+ * journal is not trusted.
+ * @throws JournalCorruptError naming the file and 1-based line.
+ */
+export function scanJournal(file: string, text: string): JournalScan {
+  const lines = text.split("\n");
+  const events: JournalEvent[] = [];
+  const warnings: string[] = [];
+  let offset = 0;
+  let goodBytes = 0;
+  let needsNewline = false;
+  // The last non-empty line's index: only it may be torn.
+  let lastIndex = lines.length - 1;
+  while (lastIndex >= 0 && lines[lastIndex]!.trim() === "") lastIndex -= 1;
+  for (let index = 0; index <= lastIndex; index += 1) {
+    const line = lines[index]!;
+    const hasNewline = index < lines.length - 1;
+    const lineBytes = Buffer.byteLength(line, "utf8") + (hasNewline ? 1 : 0);
+    if (line.trim() === "") {
+      offset += lineBytes;
+      goodBytes = offset;
+      continue;
+    }
+    const checked = checkLine(line, events.length + 1);
+    if ("problem" in checked) {
+      if (index === lastIndex && checked.torn) {
+        warnings.push(`[resilience] ${file}:${index + 1}: ignored a torn or corrupt last line (${checked.problem})`);
+        break;
+      }
+      throw new JournalCorruptError(file, index + 1, checked.problem);
+    }
+    events.push(checked.event);
+    offset += lineBytes;
+    goodBytes = offset;
+    needsNewline = !hasNewline;
+  }
+  return { events, warnings, lastSeq: events.length, goodBytes, needsNewline };
+}
