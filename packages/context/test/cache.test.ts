@@ -1,0 +1,62 @@
+import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createFileContextCache, createMemoryContextCache, isContextOptionsError, type ContextCache } from "../src/index.js";
+
+function contract(name: string, make: () => Promise<ContextCache>) {
+  describe(`${name} contract`, () => {
+    it("stores, returns copies and deletes", async () => {
+      const cache = await make();
+      expect(await cache.get("k")).toBeUndefined();
+      const value = { a: [1, 2], b: "x" };
+      await cache.set("k", value);
+      value.a.push(3);
+      expect(await cache.get("k")).toEqual({ a: [1, 2], b: "x" });
+      await cache.set("k", { a: [] });
+      expect(await cache.get("k")).toEqual({ a: [] });
+      await cache.delete("k");
+      await cache.delete("k");
+      expect(await cache.get("k")).toBeUndefined();
+    });
+  });
+}
+
+contract("memory cache", async () => createMemoryContextCache());
+
+describe("file cache", () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), "ctx-cache-"));
+  });
+  afterEach(async () => rm(dir, { recursive: true, force: true }));
+  contract("file cache", async () => createFileContextCache({ dir: join(dir, "c") }));
+
+  it("writes atomically (no temp files left) and survives a new instance", async () => {
+    const cache = createFileContextCache({ dir });
+    await Promise.all(Array.from({ length: 20 }, (_, i) => cache.set(`key-${i % 3}`, { i })));
+    const files = await readdir(dir);
+    expect(files.every((f) => f.endsWith(".json"))).toBe(true);
+    expect(files).toHaveLength(3);
+    expect(await createFileContextCache({ dir }).get("key-0")).toMatchObject({ i: expect.any(Number) });
+  });
+
+  it("treats a corrupt or foreign file as absent", async () => {
+    const cache = createFileContextCache({ dir });
+    await cache.set("k", 1);
+    const [file] = await readdir(dir);
+    await writeFile(join(dir, file!), "{not json");
+    expect(await cache.get("k")).toBeUndefined();
+    await writeFile(join(dir, file!), JSON.stringify({ key: "other", value: 2 }));
+    expect(await cache.get("k")).toBeUndefined();
+  });
+
+  it("validates options", () => {
+    expect(() => createFileContextCache({ dir: "" })).toThrow(/dir/);
+    try {
+      createFileContextCache({} as { dir: string });
+    } catch (error) {
+      expect(isContextOptionsError(error)).toBe(true);
+    }
+  });
+});
