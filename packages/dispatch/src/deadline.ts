@@ -1,0 +1,47 @@
+// The per-attempt deadline. Same contract as `withTimeout` from @hybrid/resilience (settles at the
+// deadline even if `fn` ignores its signal, aborts `fn`'s signal, rejects with resilience's
+// `TimeoutError`, or `AbortedError` when the parent aborts), without building a cockatiel policy per
+// call: measured at ~30 µs an attempt, it was most of the controller's per-node overhead.
+import { AbortedError, TimeoutError } from "@hybrid/resilience";
+
+// setTimeout fires at once above 2^31-1 ms (~24.8 days): treat those as "no deadline".
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Runs `fn` with a deadline of `timeoutMs`, under `parent`. */
+export function withDeadline<T>(fn: (signal: AbortSignal) => Promise<T>, timeoutMs: number, parent: AbortSignal): Promise<T> {
+  if (parent.aborted) return Promise.reject(new AbortedError({ cause: parent.reason, what: "attempt" }));
+  const controller = new AbortController();
+  return new Promise<T>((resolve, reject) => {
+    let settled = false;
+    let timer: NodeJS.Timeout | undefined;
+    const settle = (): boolean => {
+      if (settled) return false;
+      settled = true;
+      clearTimeout(timer);
+      parent.removeEventListener("abort", onParentAbort);
+      return true;
+    };
+    const onParentAbort = (): void => {
+      if (!settle()) return;
+      controller.abort(parent.reason);
+      reject(new AbortedError({ cause: parent.reason, what: "attempt" }));
+    };
+    parent.addEventListener("abort", onParentAbort, { once: true });
+    if (Number.isFinite(timeoutMs) && timeoutMs <= MAX_TIMER_MS) {
+      timer = setTimeout(() => {
+        if (!settle()) return;
+        const error = new TimeoutError(timeoutMs, { what: "attempt" });
+        controller.abort(error);
+        reject(error);
+      }, Math.max(0, timeoutMs));
+    }
+    fn(controller.signal).then(
+      (value) => {
+        if (settle()) resolve(value);
+      },
+      (error: unknown) => {
+        if (settle()) reject(error);
+      },
+    );
+  });
+}

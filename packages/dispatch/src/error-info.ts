@@ -1,0 +1,32 @@
+import { classifyError } from "@hybrid/resilience";
+import type { ErrorClass } from "@hybrid/resilience";
+import { isCommandFailedError, isDispatchAbortedError } from "./errors.js";
+import type { ErrorInfo, FailureCategory } from "./events.js";
+
+/** `classifyError`, plus our own abort error (which resilience does not know by brand). */
+export function classify(error: unknown): ErrorClass {
+  if (isDispatchAbortedError(error)) return "aborted";
+  return classifyError(error);
+}
+
+/** The journal category of a final failure. */
+export function failureCategory(error: unknown): FailureCategory {
+  const kind = classify(error);
+  if (kind === "transient") return "transient-exhausted";
+  if (kind === "timeout" || kind === "breaker-open") return kind;
+  return "permanent";
+}
+
+/** A journal-safe, redacted description of a thrown value. */
+export function errorInfo(error: unknown, redact: (text: string) => string): ErrorInfo {
+  const info: ErrorInfo = {
+    message: redact(error instanceof Error ? error.message : String(error)),
+  };
+  const code = typeof error === "object" && error !== null ? (error as { code?: unknown }).code : undefined;
+  if (typeof code === "string") info.code = code;
+  if (isCommandFailedError(error)) {
+    if (error.exitCode !== null) info.exitCode = error.exitCode;
+    info.stderrTail = redact(error.stderrTail);
+  }
+  return info;
+}

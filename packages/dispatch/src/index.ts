@@ -1,0 +1,66 @@
+export { createCommandRunner, CommandRunnerOptionsSchema } from "./command-runner.js";
+export { createDispatchController } from "./controller.js";
+export {
+  CommandFailedError,
+  CommandSpawnError,
+  DispatchAbortedError,
+  DispatchOptionsError,
+  HandoffError,
+  OutputTooLargeError,
+  ResumeMismatchError,
+  SimulatedFailureError,
+  isCommandFailedError,
+  isCommandSpawnError,
+  isDispatchAbortedError,
+  isDispatchOptionsError,
+  isHandoffError,
+  isOutputTooLargeError,
+  isResumeMismatchError,
+  isSimulatedFailureError,
+} from "./errors.js";
+export { createFunctionRunner } from "./function-runner.js";
+export { createGitHubSink, GitHubSinkOptionsSchema } from "./github-sink.js";
+export { handoffMarker } from "./handoff.js";
+export { createLedgerSink, LedgerSinkOptionsSchema } from "./ledger-sink.js";
+export { DispatchOptionsSchema, defaultIdempotencyKey, defaultMaxParallel } from "./options.js";
+export { defaultPrepare } from "./prepare.js";
+export { estimateTokens } from "./runner.js";
+export { createSimulatedRunner, SimulatedRunnerOptionsSchema } from "./simulated-runner.js";
+
+export type { CommandRunnerOptions } from "./command-runner.js";
+export type { DispatchController, ResumeOptions, RunOptions } from "./controller.js";
+export type { OptionsProblem } from "./errors.js";
+export type {
+  BreakerChangedEvent,
+  DispatchEvent,
+  DispatchEventListener,
+  DispatchEventType,
+  ErrorInfo,
+  EventBase,
+  FailureCategory,
+  HandoffFailedEvent,
+  HandoffRecordedEvent,
+  JournalNode,
+  NodeBlockedEvent,
+  NodeDispatchedEvent,
+  NodeFailedEvent,
+  NodeRetryingEvent,
+  NodeSucceededEvent,
+  NodeTimedOutEvent,
+  RunCompletedEvent,
+  RunCounts,
+  RunResumedEvent,
+  RunStartedEvent,
+  RunStatus,
+  WaveCompletedEvent,
+  WaveStartedEvent,
+} from "./events.js";
+export type { AgentFunction } from "./function-runner.js";
+export type { GitHubSinkOptions } from "./github-sink.js";
+export type { HandoffEntry, HandoffIssue, HandoffSink } from "./handoff.js";
+export type { LedgerRecord, LedgerSinkOptions } from "./ledger-sink.js";
+export type { Clock, DispatchOptions, IdempotencyKeyInput, ResolvedDispatchOptions } from "./options.js";
+export type { DispatchResult, NodeOutcome } from "./outcome.js";
+export type { PrepareFn } from "./prepare.js";
+export type { AgentResult, AgentRunner, AgentTask, TokenUsage } from "./runner.js";
+export type { SimulatedDraw, SimulatedRunner, SimulatedRunnerOptions } from "./simulated-runner.js";

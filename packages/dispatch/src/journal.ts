@@ -1,0 +1,74 @@
+import type { CheckpointStore } from "@hybrid/resilience";
+import type { DispatchEvent, DispatchEventListener } from "./events.js";
+
+/** An event before the journal stamps it with the run id and the time. */
+export type EventDraft = DispatchEvent extends infer E ? (E extends DispatchEvent ? Omit<E, "runId" | "at"> : never) : never;
+
+/**
+ * The run's journal writer: stamps each event, appends it to the store (durable when the promise
+ * resolves), then hands it to the listeners. Appends are issued in call order, so events issued
+ * together keep their order in the store.
+ */
+export class Journal {
+  /** Every event of this run seen by this process (replayed ones first, on resume), for the post-mortem. */
+  readonly events: DispatchEvent[] = [];
+  readonly #pending = new Set<Promise<unknown>>();
+  #failure: unknown;
+
+  constructor(
+    readonly runId: string,
+    private readonly store: CheckpointStore | undefined,
+    private readonly listeners: readonly DispatchEventListener[],
+    private readonly now: () => number,
+  ) {}
+
+  /** Appends an event; resolves once it is durable and listeners have seen it. */
+  append(draft: EventDraft): Promise<DispatchEvent> {
+    const event = { ...draft, runId: this.runId, at: this.now() } as DispatchEvent;
+    this.events.push(event);
+    if (!this.store) {
+      // Nothing to wait for: emit now, without a promise chain per event.
+      this.#emit(event);
+      return Promise.resolve(event);
+    }
+    const done = this.store.append(this.runId, event as never).then(() => {
+      this.#emit(event);
+      return event;
+    });
+    this.#pending.add(done);
+    done.then(
+      () => this.#pending.delete(done),
+      (error: unknown) => {
+        this.#pending.delete(done);
+        this.#failure ??= error;
+      },
+    );
+    return done;
+  }
+
+  #emit(event: DispatchEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch {
+        // a listener's bug must not break the run
+      }
+    }
+  }
+
+  /** Appends without waiting (breaker changes arrive in a synchronous callback); `flush` awaits it. */
+  appendLater(draft: EventDraft): void {
+    this.append(draft).catch(() => {});
+  }
+
+  /** Waits for every append issued so far; rethrows the first append failure. */
+  async flush(): Promise<void> {
+    while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
+    if (this.#failure !== undefined) throw this.#failure;
+  }
+
+  /** The first append failure, if any. */
+  get failure(): unknown {
+    return this.#failure;
+  }
+}
