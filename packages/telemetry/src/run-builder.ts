@@ -1,0 +1,335 @@
+import type { TelemetryEvent, TelemetryEventOf } from "./event-schema.js";
+import type { GateRecord, NodeRecord, NodeStatus, RunRecord, WaveRecord } from "./run-record.js";
+import { actualCriticalPath, parallelismRatio } from "./run-metrics.js";
+
+/** Run facts that events do not carry, given by the orchestrator through `startRun`. */
+export interface RunMetadata {
+  mode?: "sequential" | "hybrid" | undefined;
+  flags: Record<string, boolean | string | number>;
+  strategyReason: string;
+  workflowContentHash: string;
+  configHash?: string | undefined;
+  seeded: boolean;
+  runnerSeed?: number | string | undefined;
+  resumedFrom?: string | undefined;
+  workflowId?: string | undefined;
+  taskType?: string | undefined;
+}
+
+/** Mutable per-node state while a run is in flight. */
+export interface NodeState {
+  id: string;
+  agent: string;
+  priority: string | undefined;
+  wave: number | undefined;
+  dependsOn: string[];
+  attempts: number;
+  lastAttempt: number | undefined;
+  status: NodeStatus;
+  startedAt: number | undefined;
+  endedAt: number | undefined;
+  attemptStart: number | undefined;
+  busyMs: number;
+  inputTokens: number;
+  outputTokens: number;
+  composedPrompt: number | undefined;
+  composedBaseline: number | undefined;
+  l2: number;
+  l3: number;
+  retries: number;
+  handoffUrl: string | undefined;
+  blockedBy: string[] | undefined;
+  error: NodeRecord["error"];
+}
+
+function newNode(id: string, agent = ""): NodeState {
+  return {
+    id,
+    agent,
+    priority: undefined,
+    wave: undefined,
+    dependsOn: [],
+    attempts: 0,
+    lastAttempt: undefined,
+    status: "pending",
+    startedAt: undefined,
+    endedAt: undefined,
+    attemptStart: undefined,
+    busyMs: 0,
+    inputTokens: 0,
+    outputTokens: 0,
+    composedPrompt: undefined,
+    composedBaseline: undefined,
+    l2: 0,
+    l3: 0,
+    retries: 0,
+    handoffUrl: undefined,
+    blockedBy: undefined,
+    error: undefined,
+  };
+}
+
+const defined = <T extends object>(value: T): T =>
+  Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+
+/** Folds parsed events into the facts of one run; `build` turns them into a `RunRecord`. */
+export class RunBuilder {
+  runId: string | undefined;
+  workflowId: string | undefined;
+  taskType: string | undefined;
+  dispatchMode: "wave" | "eager" | "sequential" | undefined;
+  planHash = "";
+  startedAt: number | undefined;
+  completedAt: number | undefined;
+  firstAt: number | undefined;
+  lastAt: number | undefined;
+  status: "succeeded" | "failed" | "aborted" | undefined;
+  resumed = false;
+  dropped = 0;
+  retryCount = 0;
+  readonly nodes = new Map<string, NodeState>();
+  readonly dispatchOrder: string[] = [];
+  readonly waves = new Map<number, WaveRecord>();
+  readonly gates: GateRecord[] = [];
+  readonly breakers: RunRecord["breakers"] = [];
+  readonly redactions: Record<string, number> = {};
+  cacheL2 = 0;
+  cacheL3 = 0;
+
+  node(id: string, agent?: string): NodeState {
+    let node = this.nodes.get(id);
+    if (!node) {
+      node = newNode(id, agent);
+      this.nodes.set(id, node);
+    } else if (agent && !node.agent) node.agent = agent;
+    return node;
+  }
+
+  apply(event: TelemetryEvent): void {
+    this.firstAt = this.firstAt === undefined ? event.at : Math.min(this.firstAt, event.at);
+    this.lastAt = this.lastAt === undefined ? event.at : Math.max(this.lastAt, event.at);
+    switch (event.type) {
+      case "run.started":
+        return this.started(event);
+      case "wave.started":
+        this.waves.set(event.wave, { wave: event.wave, startedAt: event.at, nodeIds: [...event.nodeIds] });
+        return;
+      case "wave.completed": {
+        const wave = this.waves.get(event.wave) ?? { wave: event.wave, startedAt: event.at, nodeIds: [] };
+        this.waves.set(event.wave, { ...wave, endedAt: event.at });
+        return;
+      }
+      case "node.dispatched":
+        return this.dispatched(event);
+      case "node.succeeded": {
+        const seen = this.nodes.get(event.nodeId)?.attemptStart !== undefined;
+        if (!seen && event.startedAt !== undefined) {
+          // The dispatch was not seen (e.g. replayed from a journal): the event says when it began.
+          const node = this.node(event.nodeId, event.agent);
+          node.attemptStart = event.startedAt;
+          node.startedAt ??= event.startedAt;
+        }
+        const node = this.endAttempt(event.nodeId, event.agent, event.at, event.attempt);
+        node.status = "succeeded";
+        node.error = undefined;
+        node.inputTokens += event.tokens.input;
+        node.outputTokens += event.tokens.output;
+        return;
+      }
+      case "node.failed": {
+        const wasTimeout = this.nodes.get(event.nodeId)?.status === "timed-out";
+        const node = this.endAttempt(event.nodeId, event.agent, event.at, event.attempt);
+        node.error = defined({ code: event.error.code, category: event.category, message: event.error.message });
+        node.status = event.final ? (wasTimeout ? "timed-out" : "failed") : "running";
+        return;
+      }
+      case "node.timed-out": {
+        const node = this.endAttempt(event.nodeId, event.agent, event.at, event.attempt);
+        node.status = "timed-out";
+        node.error = { code: "timeout", category: "timeout", message: `timed out after ${event.timeoutMs} ms` };
+        return;
+      }
+      case "node.retrying": {
+        const node = this.node(event.nodeId, event.agent);
+        node.retries += 1;
+        node.status = "pending";
+        this.retryCount += 1;
+        return;
+      }
+      case "node.blocked": {
+        const node = this.node(event.nodeId, event.agent);
+        node.status = "blocked";
+        node.blockedBy = event.blockedBy === undefined ? undefined : [event.blockedBy].flat();
+        return;
+      }
+      case "breaker.changed":
+        this.breakers.push({ at: event.at, key: event.key, from: event.from, to: event.to });
+        return;
+      case "handoff.recorded":
+        this.node(event.nodeId, event.agent).handoffUrl = event.url;
+        return;
+      case "run.completed":
+        this.completedAt = event.at;
+        this.status = event.status;
+        return;
+      case "run.resumed":
+        this.resumed = true;
+        this.runId ??= event.runId;
+        if (event.planHash) this.planHash = event.planHash;
+        this.startedAt ??= event.at;
+        this.planNodes(event.nodes ?? []);
+        return;
+      case "context.cache":
+        return this.cache(event);
+      case "context.fallback":
+        return;
+      case "context.composed": {
+        const node = this.node(event.nodeId);
+        node.composedPrompt = (node.composedPrompt ?? 0) + event.promptTokens;
+        node.composedBaseline = (node.composedBaseline ?? 0) + (event.baselineTokens ?? event.promptTokens);
+        for (const [kind, n] of Object.entries(event.redactions)) this.redactions[kind] = (this.redactions[kind] ?? 0) + n;
+        return;
+      }
+      case "gate.evaluated":
+        this.gates.push(defined({ id: event.gateId, stage: event.stage, node: event.nodeId, decision: event.decision, at: event.at }));
+        return;
+    }
+  }
+
+  private started(event: TelemetryEventOf<"run.started">): void {
+    this.runId = event.runId;
+    this.workflowId = event.workflowId;
+    this.taskType = event.taskType ?? this.taskType;
+    this.dispatchMode = event.mode;
+    this.planHash = event.planHash;
+    // A resumed run may announce itself again; the run's start is its first announcement.
+    this.startedAt = Math.min(this.startedAt ?? event.at, event.at);
+    this.planNodes(event.nodes);
+  }
+
+  private planNodes(specs: TelemetryEventOf<"run.started">["nodes"]): void {
+    for (const spec of specs) {
+      const node = this.node(spec.id, spec.agent);
+      node.agent = spec.agent;
+      node.priority = spec.priority ?? node.priority;
+      node.wave = spec.wave ?? node.wave;
+      node.dependsOn = [...spec.dependsOn];
+    }
+  }
+
+  private dispatched(event: TelemetryEventOf<"node.dispatched">): void {
+    const node = this.node(event.nodeId, event.agent);
+    if (node.attempts === 0) {
+      this.dispatchOrder.push(node.id);
+      node.startedAt = event.at;
+    }
+    node.attempts += 1;
+    node.lastAttempt = event.attempt;
+    node.priority = event.priority ?? node.priority;
+    node.wave = event.wave ?? node.wave;
+    node.attemptStart = event.at;
+    node.status = "running";
+  }
+
+  private endAttempt(id: string, agent: string, at: number, attempt: number): NodeState {
+    const node = this.node(id, agent);
+    if (node.attemptStart !== undefined) node.busyMs += Math.max(0, at - node.attemptStart);
+    node.attemptStart = undefined;
+    node.lastAttempt = attempt;
+    node.endedAt = Math.max(node.endedAt ?? at, at);
+    return node;
+  }
+
+  private cache(event: TelemetryEventOf<"context.cache">): void {
+    if (!event.hit) return;
+    const node = event.nodeId === undefined ? undefined : this.node(event.nodeId);
+    if (event.tier === "L2") {
+      this.cacheL2 += 1;
+      if (node) node.l2 += 1;
+    } else {
+      this.cacheL3 += 1;
+      if (node) node.l3 += 1;
+    }
+  }
+
+  /** The record (unredacted); `missing` names what prevents building one. */
+  build(meta: RunMetadata, now: number): RunRecord | { missing: string } {
+    const runId = this.runId;
+    const workflowId = this.workflowId ?? meta.workflowId;
+    if (runId === undefined) return { missing: "runId" };
+    if (workflowId === undefined) return { missing: "workflowId" };
+    const startedAt = this.startedAt ?? this.firstAt ?? now;
+    const endedAt = Math.max(startedAt, this.completedAt ?? this.lastAt ?? now);
+    const nodes: NodeRecord[] = [...this.nodes.values()].map((n) => {
+      const promptTokens = n.composedPrompt ?? n.inputTokens;
+      return defined({
+        id: n.id,
+        agent: n.agent,
+        priority: n.priority,
+        wave: n.wave,
+        dependsOn: n.dependsOn,
+        attempts: n.attempts,
+        status: n.status,
+        startedAt: n.startedAt,
+        endedAt: n.endedAt,
+        busyMs: n.busyMs,
+        inputTokens: n.inputTokens,
+        promptTokens,
+        outputTokens: n.outputTokens,
+        baselineTokens: n.composedBaseline ?? promptTokens,
+        cacheHits: { l2: n.l2, l3: n.l3 },
+        handoffUrl: n.handoffUrl,
+        blockedBy: n.blockedBy,
+        error: n.error,
+      });
+    });
+    const critical = actualCriticalPath(nodes);
+    const durationMs = endedAt - startedAt;
+    const waveNumbers = new Set(nodes.filter((n) => n.attempts > 0 && n.wave !== undefined).map((n) => n.wave));
+    const status = this.status ?? "incomplete";
+    const resumedFrom = meta.resumedFrom ?? (this.resumed ? runId : undefined);
+    const sum = (pick: (n: NodeRecord) => number) => nodes.reduce((acc, n) => acc + pick(n), 0);
+    return defined({
+      schemaVersion: 1 as const,
+      runId,
+      workflowId,
+      taskType: meta.taskType ?? this.taskType ?? "unspecified",
+      mode: meta.mode ?? (this.dispatchMode === "sequential" ? "sequential" : "hybrid"),
+      dispatchMode: this.dispatchMode,
+      startedAt,
+      endedAt,
+      status,
+      flags: meta.flags,
+      strategyReason: meta.strategyReason,
+      planHash: this.planHash,
+      workflowContentHash: meta.workflowContentHash,
+      configHash: meta.configHash,
+      seeded: meta.seeded,
+      runnerSeed: meta.runnerSeed,
+      resumedFrom,
+      recovered: resumedFrom === undefined ? undefined : status === "succeeded",
+      nodes,
+      dispatchOrder: [...this.dispatchOrder],
+      criticalPath: critical.nodes,
+      waves: [...this.waves.values()].sort((a, b) => a.wave - b.wave),
+      gates: [...this.gates],
+      breakers: [...this.breakers],
+      redactions: { ...this.redactions },
+      droppedEvents: this.dropped,
+      metrics: {
+        token_input: sum((n) => n.inputTokens),
+        token_output: sum((n) => n.outputTokens),
+        token_savings_estimated: sum((n) => n.baselineTokens - n.promptTokens),
+        wave_count: this.waves.size > 0 ? this.waves.size : waveNumbers.size,
+        parallelism_ratio: parallelismRatio(nodes, durationMs),
+        critical_path_ms: critical.lengthMs,
+        cache_hit_l2: this.cacheL2,
+        cache_hit_l3: this.cacheL3,
+        duration_ms: durationMs,
+        node_count: nodes.length,
+        failed_count: nodes.filter((n) => n.status === "failed" || n.status === "timed-out").length,
+        retry_count: this.retryCount,
+      },
+    });
+  }
+}

@@ -1,0 +1,84 @@
+// Telemetry parses the events of dispatch and context as data with its own schema. These tests feed
+// it the events of a real dispatch run and of real context providers, so a drift between the
+// packages fails here instead of in production.
+import { fileURLToPath } from "node:url";
+import { createDocsProvider, loadContext, type ContextEvent } from "@hybrid/context";
+import { createDispatchController, createFunctionRunner, type DispatchEvent } from "@hybrid/dispatch";
+import { buildGraph } from "@hybrid/graph";
+import { TransientError, createMemoryCheckpointStore } from "@hybrid/resilience";
+import { planSchedule } from "@hybrid/scheduler";
+import { generateDag } from "@hybrid/test-utils";
+import { describe, expect, it } from "vitest";
+import { REQUIRED_METRICS, RunRecordSchema, TelemetryEventSchema, createMemoryRunSink, createTelemetry } from "../src/index.js";
+
+describe("telemetry from a real dispatch run", () => {
+  it("parses every dispatch event and builds a complete record", async () => {
+    const plan = planSchedule(buildGraph(generateDag("layered", 30, 17)));
+    const [flaky, broken] = [plan.order[3]!, plan.sequentialOrder[plan.sequentialOrder.length - 1]!];
+    const sink = createMemoryRunSink();
+    const telemetry = createTelemetry({ sinks: [sink], redact: (text) => text.replaceAll("hunter2", "[REDACTED]") });
+    telemetry.startRun({ mode: "hybrid", flags: { hybrid_orchestration_enabled: true }, strategyReason: "test", workflowContentHash: "c0ffee" });
+
+    const events: DispatchEvent[] = [];
+    const controller = createDispatchController({
+      maxParallel: 3,
+      resilience: { retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 2 } },
+      sleep: async () => {},
+      onEvent: [(event) => events.push(event), (event) => telemetry.handle(event)],
+    });
+    const runner = createFunctionRunner(async (task) => {
+      if (task.nodeId === flaky && task.attempt === 1) throw new TransientError("flaky upstream");
+      if (task.nodeId === broken) throw new Error("broken with password hunter2");
+      return { output: `output of ${task.nodeId}`, tokens: { input: 100, output: 10 } };
+    });
+    const result = await controller.run(plan, { runner, store: createMemoryCheckpointStore(), mode: "eager", runId: "tele-1" });
+    const record = await telemetry.finish();
+
+    // Every event of a known type parses: nothing was dropped on either side of the boundary.
+    for (const event of events) expect(TelemetryEventSchema.safeParse(event).success, event.type).toBe(true);
+    expect(record.droppedEvents).toBe(0);
+    expect(RunRecordSchema.parse(record)).toEqual(record);
+    expect(sink.records).toEqual([record]);
+
+    for (const metric of REQUIRED_METRICS) expect(typeof record.metrics[metric], metric).toBe("number");
+    expect(record.runId).toBe("tele-1");
+    expect(record.planHash).toBe(plan.planHash);
+    expect(record.metrics.node_count).toBe(30);
+    expect(record.metrics.wave_count).toBe(plan.waves.length);
+    expect(record.metrics.retry_count).toBe(1); // the transient failure; a permanent error is not retried
+    expect(record.metrics.failed_count).toBe(1);
+    const succeeded = Object.values(result.outcomes).filter((n) => n.status === "succeeded").length;
+    expect(record.metrics.token_output).toBe(succeeded * 10);
+    expect(record.nodes.find((n) => n.id === flaky)).toMatchObject({ attempts: 2, status: "succeeded" });
+    expect(record.nodes.find((n) => n.id === broken)).toMatchObject({ status: "failed" });
+    expect(record.dispatchOrder.length).toBe(succeeded + 1);
+    expect(record.metrics.parallelism_ratio).toBeGreaterThan(0);
+    expect(JSON.stringify(record)).not.toContain("hunter2");
+  });
+
+  it("counts L3 cache hits and misses from real context provider events", async () => {
+    const plan = planSchedule(buildGraph({ id: "ctx", nodes: [{ id: "a", agent: "writer", priority: "docs", scope: "s", acceptance: [], dependsOn: [] }] }));
+    const telemetry = createTelemetry({ sinks: [createMemoryRunSink()], redact: (text) => text });
+    telemetry.startRun({ mode: "hybrid", flags: {}, strategyReason: "test" });
+    const contextEvents: ContextEvent[] = [];
+    const docs = createDocsProvider({
+      root: fileURLToPath(new URL("../../../examples/repo/", import.meta.url)),
+      onEvent: (event) => {
+        contextEvents.push(event);
+        telemetry.handle({ ...event, runId: "ctx-1", nodeId: "a" });
+      },
+    });
+    const controller = createDispatchController({ maxParallel: 1, onEvent: (event) => telemetry.handle(event) });
+    const runner = createFunctionRunner(async (task) => ({ output: `ok ${task.nodeId}`, tokens: { input: 1, output: 1 } }));
+    const request = { node: { id: "a", agent: "writer", priority: "docs", scope: "hybrid ADR", acceptance: [], docs: ["docs/adr/0007-hybrid.md"] } };
+    await loadContext([docs], request); // cold: misses
+    await loadContext([docs], request); // unchanged files: hits
+    await controller.run(plan, { runner, runId: "ctx-1" });
+    const record = await telemetry.finish();
+    for (const event of contextEvents) expect(TelemetryEventSchema.safeParse(event).success, event.type).toBe(true);
+    const hits = contextEvents.filter((e) => e.type === "context.cache" && e.hit).length;
+    expect(hits).toBeGreaterThan(0);
+    expect(record.metrics.cache_hit_l3).toBe(hits);
+    expect(record.droppedEvents).toBe(0);
+  });
+});
