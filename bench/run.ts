@@ -2,6 +2,9 @@
 // `pnpm bench` runs all; `pnpm bench graph dispatch` runs the named suites.
 const suites: Record<string, () => Promise<void>> = {
   graph: async () => (await import("./graph.bench.js")).runGraphBench(),
+  dispatch: async () => (await import("./dispatch.bench.js")).runDispatchBench(),
+  context: async () => (await import("./context.bench.js")).runContextBench(),
+  telemetry: async () => (await import("./telemetry.bench.js")).runTelemetryBench(),
 };
 
 const wanted = process.argv.slice(2).filter((arg) => !arg.startsWith("-"));

@@ -1,3 +1,5 @@
 // Private helpers shared by the packages' tests. Not published.
 // Each provider kind's contract suite and each local fake server lives in its own module.
 export * from "./random-dag.js";
+export * from "./checkpoint-store-contract.js";
+export * from "./github-server.js";
