@@ -7,6 +7,22 @@ import { AbortedError, TimeoutError } from "@hybrid/resilience";
 // setTimeout fires at once above 2^31-1 ms (~24.8 days): treat those as "no deadline".
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
+// One "abort" listener per parent signal, fanning out to the attempts under it: adding and removing
+// an EventTarget listener per attempt cost more than the rest of the deadline.
+const attemptsUnder = new WeakMap<AbortSignal, Set<() => void>>();
+
+function onParentAbort(parent: AbortSignal, handler: () => void): () => void {
+  let handlers = attemptsUnder.get(parent);
+  if (!handlers) {
+    const created = new Set<() => void>();
+    handlers = created;
+    attemptsUnder.set(parent, created);
+    parent.addEventListener("abort", () => [...created].forEach((run) => run()), { once: true });
+  }
+  handlers.add(handler);
+  return () => handlers.delete(handler);
+}
+
 /** Runs `fn` with a deadline of `timeoutMs`, under `parent`. */
 export function withDeadline<T>(fn: (signal: AbortSignal) => Promise<T>, timeoutMs: number, parent: AbortSignal): Promise<T> {
   if (parent.aborted) return Promise.reject(new AbortedError({ cause: parent.reason, what: "attempt" }));
@@ -18,15 +34,14 @@ export function withDeadline<T>(fn: (signal: AbortSignal) => Promise<T>, timeout
       if (settled) return false;
       settled = true;
       clearTimeout(timer);
-      parent.removeEventListener("abort", onParentAbort);
+      stopListening();
       return true;
     };
-    const onParentAbort = (): void => {
+    const stopListening = onParentAbort(parent, () => {
       if (!settle()) return;
       controller.abort(parent.reason);
       reject(new AbortedError({ cause: parent.reason, what: "attempt" }));
-    };
-    parent.addEventListener("abort", onParentAbort, { once: true });
+    });
     if (Number.isFinite(timeoutMs) && timeoutMs <= MAX_TIMER_MS) {
       timer = setTimeout(() => {
         if (!settle()) return;

@@ -162,7 +162,9 @@ export class RunExecution {
     let attempt = startAttempt;
     const base = { id: node.id, agent: node.agent, idempotencyKey };
     try {
-      const upstream: Record<string, string> = {};
+      // Ids are dynamic keys: a prototype-less object goes straight to dictionary mode instead of
+      // walking a new hidden-class transition per key, which dominated dispatch overhead.
+      const upstream: Record<string, string> = Object.create(null);
       for (const id of node.dependsOn) upstream[id] = this.#outputs.get(id)!;
       const prepared = this.init.prepare(node, upstream);
       // Skip a microtask when prepare is synchronous (the default is): it adds up over many nodes.
@@ -219,7 +221,7 @@ export class RunExecution {
     const tokens = { input: result.tokens.input, output: result.tokens.output };
     await journal.append({ type: "node.succeeded", nodeId: node.id, agent: node.agent, attempt, output, outputDigest: digest(output), tokens, durationMs, startedAt });
     this.#outputs.set(node.id, output);
-    const outcome: NodeOutcome = { ...base, status: "succeeded", attempts: attempt, output, tokens, durationMs };
+    const outcome: NodeOutcome = { id: base.id, agent: base.agent, idempotencyKey: base.idempotencyKey, status: "succeeded", attempts: attempt, output, tokens, durationMs };
     this.outcomes.set(node.id, outcome);
     if (this.init.options.handoffSink) await this.#handoff(node, output, outcome);
     const transition = this.#scheduler.succeeded(node.id);

@@ -49,6 +49,10 @@ export class WaveScheduler {
   /** Waves that had started when the scheduler was created. */
   readonly initialWavesStarted: number[];
   readonly #rankOf = new Map<string, number>();
+  /** Nodes and their dependents by rank: the hot path does no lookups by id. */
+  readonly #nodes: PlannedNode[];
+  readonly #dependentOffsets: Uint32Array;
+  readonly #dependentRanks: Uint32Array;
   #status: Uint8Array;
   #waiting: Uint32Array;
   readonly #waveOf: Uint32Array;
@@ -69,12 +73,18 @@ export class WaveScheduler {
     this.#waveOpen = new Uint32Array(plan.waves.length);
     this.#waveStarted = new Uint8Array(plan.waves.length);
     this.#counts[PENDING] = n;
-    plan.order.forEach((id, rank) => {
-      const node = plan.nodes[id]!;
-      this.#rankOf.set(id, rank);
+    this.#nodes = plan.order.map((id) => plan.nodes[id]!);
+    this.#dependentOffsets = new Uint32Array(n + 1);
+    this.#nodes.forEach((node, rank) => {
+      this.#rankOf.set(node.id, rank);
       this.#waiting[rank] = node.dependsOn.length;
       this.#waveOf[rank] = node.wave;
       this.#waveOpen[node.wave]!++;
+      this.#dependentOffsets[rank + 1] = this.#dependentOffsets[rank]! + node.dependents.length;
+    });
+    this.#dependentRanks = new Uint32Array(this.#dependentOffsets[n]!);
+    this.#nodes.forEach((node, rank) => {
+      node.dependents.forEach((id, k) => (this.#dependentRanks[this.#dependentOffsets[rank]! + k] = this.#rankOf.get(id)!));
     });
 
     const transition = emptyTransition();
@@ -205,7 +215,7 @@ export class WaveScheduler {
   }
 
   #node(rank: number): PlannedNode {
-    return this.plan.nodes[this.plan.order[rank]!]!;
+    return this.#nodes[rank]!;
   }
 
   #rank(id: string): number {
@@ -254,23 +264,24 @@ export class WaveScheduler {
 
   #succeed(rank: number, transition: SchedulerTransition): void {
     this.#set(rank, SUCCEEDED);
-    for (const dependent of this.#node(rank).dependents) {
-      const d = this.#rankOf.get(dependent)!;
+    for (let e = this.#dependentOffsets[rank]!; e < this.#dependentOffsets[rank + 1]!; e++) {
+      const d = this.#dependentRanks[e]!;
       if (--this.#waiting[d]! === 0 && this.#status[d] === PENDING) this.#release(d, transition);
     }
   }
 
   #fail(rank: number, transition: SchedulerTransition): void {
     this.#set(rank, FAILED);
-    const failedId = this.plan.order[rank]!;
+    const failedId = this.#nodes[rank]!.id;
     const queue = [rank];
     for (let head = 0; head < queue.length; head++) {
-      for (const dependent of this.#node(queue[head]!).dependents) {
-        const d = this.#rankOf.get(dependent)!;
+      const v = queue[head]!;
+      for (let e = this.#dependentOffsets[v]!; e < this.#dependentOffsets[v + 1]!; e++) {
+        const d = this.#dependentRanks[e]!;
         if (isTerminal(this.#status[d]!)) continue;
         this.#set(d, BLOCKED);
         this.#blockedBy.set(d, failedId);
-        transition.blocked.push({ id: dependent, blockedBy: failedId });
+        transition.blocked.push({ id: this.#nodes[d]!.id, blockedBy: failedId });
         queue.push(d);
       }
     }
@@ -281,7 +292,7 @@ export class WaveScheduler {
     if (this.mode === "wave" && this.#waveOf[rank]! > this.#currentWave) return;
     this.#set(rank, READY);
     this.#ready.push(rank);
-    transition.ready.push(this.plan.order[rank]!);
+    transition.ready.push(this.#nodes[rank]!.id);
     this.#start(this.#waveOf[rank]!, transition);
   }
 
@@ -305,7 +316,7 @@ export class WaveScheduler {
         }
       }
     }
-    transition.ready.sort((a, b) => this.#rankOf.get(a)! - this.#rankOf.get(b)!);
+    if (transition.ready.length > 1) transition.ready.sort((a, b) => this.#rankOf.get(a)! - this.#rankOf.get(b)!);
   }
 }
 
