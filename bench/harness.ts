@@ -90,13 +90,4 @@ export function writeResults(file: string, results: SuiteResult[], targets: Reco
 }
 
 /** Seeded PRNG (mulberry32) so every contender sees the same generated input. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 as seededRandom } from "@hybrid/test-utils";

@@ -8,17 +8,8 @@ const HEX = "0123456789abcdef";
 const B64 = `${ALNUM}+/`;
 const B64URL = `${ALNUM}-_`;
 
-/** mulberry32: a seeded source so a failing seed can be replayed. */
-export function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded source (mulberry32) so a failing seed can be replayed. */
+export { mulberry32 as seeded } from "@hybrid/test-utils";
 
 export function generators(random: () => number) {
   // Random strings always mix classes so entropy checks and "looks real" checks both pass.

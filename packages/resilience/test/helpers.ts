@@ -1,16 +1,7 @@
 // Seeded randomness and a manual clock, so nothing in these tests depends on wall-clock time.
 
 /** mulberry32: a tiny seeded PRNG; the same seed gives the same sequence. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 as seeded } from "@hybrid/test-utils";
 
 /** A clock the test moves by hand. */
 export function manualClock(start = 1_000_000): { now: () => number; advance: (ms: number) => void } {
