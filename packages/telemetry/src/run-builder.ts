@@ -1,6 +1,6 @@
 import type { TelemetryEvent, TelemetryEventOf } from "./event-schema.js";
 import type { GateRecord, NodeRecord, NodeStatus, RunRecord, WaveRecord } from "./run-record.js";
-import { actualCriticalPath, parallelismRatio } from "./run-metrics.js";
+import { buildRunRecord, defined } from "./build-run-record.js";
 
 /** Run facts that events do not carry, given by the orchestrator through `startRun`. */
 export interface RunMetadata {
@@ -69,8 +69,6 @@ function newNode(id: string, agent = ""): NodeState {
   };
 }
 
-const defined = <T extends object>(value: T): T =>
-  Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 
 /** Folds parsed events into the facts of one run; `build` turns them into a `RunRecord`. */
 export class RunBuilder {
@@ -254,82 +252,6 @@ export class RunBuilder {
 
   /** The record (unredacted); `missing` names what prevents building one. */
   build(meta: RunMetadata, now: number): RunRecord | { missing: string } {
-    const runId = this.runId;
-    const workflowId = this.workflowId ?? meta.workflowId;
-    if (runId === undefined) return { missing: "runId" };
-    if (workflowId === undefined) return { missing: "workflowId" };
-    const startedAt = this.startedAt ?? this.firstAt ?? now;
-    const endedAt = Math.max(startedAt, this.completedAt ?? this.lastAt ?? now);
-    const nodes: NodeRecord[] = [...this.nodes.values()].map((n) => {
-      const promptTokens = n.composedPrompt ?? n.inputTokens;
-      return defined({
-        id: n.id,
-        agent: n.agent,
-        priority: n.priority,
-        wave: n.wave,
-        dependsOn: n.dependsOn,
-        attempts: n.attempts,
-        status: n.status,
-        startedAt: n.startedAt,
-        endedAt: n.endedAt,
-        busyMs: n.busyMs,
-        inputTokens: n.inputTokens,
-        promptTokens,
-        outputTokens: n.outputTokens,
-        baselineTokens: n.composedBaseline ?? promptTokens,
-        cacheHits: { l2: n.l2, l3: n.l3 },
-        handoffUrl: n.handoffUrl,
-        blockedBy: n.blockedBy,
-        error: n.error,
-      });
-    });
-    const critical = actualCriticalPath(nodes);
-    const durationMs = endedAt - startedAt;
-    const waveNumbers = new Set(nodes.filter((n) => n.attempts > 0 && n.wave !== undefined).map((n) => n.wave));
-    const status = this.status ?? "incomplete";
-    const resumedFrom = meta.resumedFrom ?? (this.resumed ? runId : undefined);
-    const sum = (pick: (n: NodeRecord) => number) => nodes.reduce((acc, n) => acc + pick(n), 0);
-    return defined({
-      schemaVersion: 1 as const,
-      runId,
-      workflowId,
-      taskType: meta.taskType ?? this.taskType ?? "unspecified",
-      mode: meta.mode ?? (this.dispatchMode === "sequential" ? "sequential" : "hybrid"),
-      dispatchMode: this.dispatchMode,
-      startedAt,
-      endedAt,
-      status,
-      flags: meta.flags,
-      strategyReason: meta.strategyReason,
-      planHash: this.planHash,
-      workflowContentHash: meta.workflowContentHash,
-      configHash: meta.configHash,
-      seeded: meta.seeded,
-      runnerSeed: meta.runnerSeed,
-      resumedFrom,
-      recovered: resumedFrom === undefined ? undefined : status === "succeeded",
-      nodes,
-      dispatchOrder: [...this.dispatchOrder],
-      criticalPath: critical.nodes,
-      waves: [...this.waves.values()].sort((a, b) => a.wave - b.wave),
-      gates: [...this.gates],
-      breakers: [...this.breakers],
-      redactions: { ...this.redactions },
-      droppedEvents: this.dropped,
-      metrics: {
-        token_input: sum((n) => n.inputTokens),
-        token_output: sum((n) => n.outputTokens),
-        token_savings_estimated: sum((n) => n.baselineTokens - n.promptTokens),
-        wave_count: this.waves.size > 0 ? this.waves.size : waveNumbers.size,
-        parallelism_ratio: parallelismRatio(nodes, durationMs),
-        critical_path_ms: critical.lengthMs,
-        cache_hit_l2: this.cacheL2,
-        cache_hit_l3: this.cacheL3,
-        duration_ms: durationMs,
-        node_count: nodes.length,
-        failed_count: nodes.filter((n) => n.status === "failed" || n.status === "timed-out").length,
-        retry_count: this.retryCount,
-      },
-    });
+    return buildRunRecord(this, meta, now);
   }
 }
