@@ -108,7 +108,9 @@ function analyseStructure(raw: RawNodes): Structure {
       if (p === i) {
         problems.push({ code: "self-dependency", path, message: `"${ids[i]}" depends on itself` });
       } else {
-        const suggestions = suggested++ < MAX_SUGGESTED ? suggest(dep, ids) : [];
+        // Never suggest the node itself: that would be a self-dependency.
+        const near = suggested++ < MAX_SUGGESTED ? suggest(dep, ids, 4) : [];
+        const suggestions = near.filter((id) => id !== ids[i]).slice(0, 3);
         problems.push({
           code: "unknown-dependency",
           path,

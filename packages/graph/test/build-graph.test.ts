@@ -116,6 +116,11 @@ describe("buildGraph", () => {
     expect(problems[4]!.message).toBe("dependency cycle d → e → f → d (each depends on the next)");
   });
 
+  it("never suggests the dependent node itself", () => {
+    const [problem] = validateWorkflow({ nodes: [node("d", ["dd"]), node("x")] });
+    expect(problem!.suggestions).toBeUndefined();
+  });
+
   it("gives unknown dependencies without a near id no suggestion", () => {
     const [problem] = validateWorkflow({ nodes: [node("alpha", ["zzzzzzzz"])] });
     expect(problem).toMatchObject({ code: "unknown-dependency" });
