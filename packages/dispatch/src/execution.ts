@@ -1,13 +1,13 @@
-import { createHash } from "node:crypto";
 import { setMaxListeners } from "node:events";
 import type { Priority } from "@hybrid/graph";
 import { createRetryPolicy } from "@hybrid/resilience";
-import type { BreakerRegistry, ResiliencePolicy, RetryPolicy } from "@hybrid/resilience";
+import type { AttemptContext, BreakerRegistry, ResiliencePolicy, RetryPolicy } from "@hybrid/resilience";
 import { WaveScheduler } from "@hybrid/scheduler";
 import type { PlannedNode, SchedulePlan, SchedulerTransition } from "@hybrid/scheduler";
 import pLimit from "p-limit";
 import { withDeadline } from "./deadline.js";
 import { classify, errorInfo, failureCategory } from "./error-info.js";
+import { digest } from "./output-digest.js";
 import { DispatchAbortedError } from "./errors.js";
 import { recordHandoff } from "./record-handoff.js";
 import type { FailureCategory, RunCounts, RunStatus } from "./events.js";
@@ -17,7 +17,7 @@ import type { ResolvedDispatchOptions } from "./options.js";
 import type { NodeOutcome } from "./outcome.js";
 import type { PrepareFn } from "./prepare.js";
 import type { PriorState } from "./replay.js";
-import type { AgentResult, AgentRunner } from "./runner.js";
+import type { AgentResult, AgentRunner, AgentTask } from "./runner.js";
 
 export interface ExecutionInit {
   plan: SchedulePlan;
@@ -35,7 +35,6 @@ export interface ExecutionInit {
   prior?: PriorState;
 }
 
-const digest = (text: string): string => `sha256:${createHash("sha256").update(text, "utf8").digest("hex")}`;
 
 /**
  * One run of a plan in this process: takes ready nodes from the scheduler only when a global, a
@@ -46,10 +45,9 @@ export class RunExecution {
   readonly outcomes = new Map<string, NodeOutcome>();
   readonly #scheduler: WaveScheduler;
   readonly #limit: ReturnType<typeof pLimit>;
-  readonly #outputs = new Map<string, string>();
-  readonly #running = new Map<string, Promise<void>>();
-  readonly #classRunning = new Map<Priority, number>();
-  readonly #waveRunning = new Map<number, number>();
+  #inFlight = 0;
+  readonly #classRunning: Record<Priority, number> = { security: 0, architecture: 0, implementation: 0, docs: 0 };
+  readonly #waveRunning: Uint32Array;
   readonly #retryPolicies = new Map<number, RetryPolicy>();
   readonly #abort = new AbortController();
   readonly #wavesStarted: Set<number>;
@@ -65,8 +63,8 @@ export class RunExecution {
     setMaxListeners(0, this.#abort.signal);
     this.#wavesStarted = new Set(prior?.wavesStarted ?? []);
     this.#wavesCompleted = new Set(prior?.wavesCompleted ?? []);
+    this.#waveRunning = new Uint32Array(plan.waves.length);
     for (const [id, done] of prior?.completed ?? []) {
-      this.#outputs.set(id, done.output);
       const node = plan.nodes[id]!;
       this.outcomes.set(id, { id, agent: node.agent, status: "succeeded", attempts: done.attempts, output: done.output, reused: true });
     }
@@ -84,7 +82,7 @@ export class RunExecution {
       await this.#handoffsLeftBehind();
       for (;;) {
         this.#fill();
-        if (this.#running.size === 0) break;
+        if (this.#inFlight === 0) break;
         await new Promise<void>((resolve) => (this.#wake = resolve));
       }
     } finally {
@@ -106,33 +104,26 @@ export class RunExecution {
 
   #canStart = (node: PlannedNode): boolean => {
     const { maxParallel, caps, maxPerWave } = this.init.options;
-    if (this.#running.size >= maxParallel) return false;
+    if (this.#inFlight >= maxParallel) return false;
     const classCap = caps[node.priority];
-    if (classCap !== undefined && (this.#classRunning.get(node.priority) ?? 0) >= classCap) return false;
-    return maxPerWave === undefined || (this.#waveRunning.get(node.wave) ?? 0) < maxPerWave;
+    if (classCap !== undefined && this.#classRunning[node.priority] >= classCap) return false;
+    return maxPerWave === undefined || this.#waveRunning[node.wave]! < maxPerWave;
   };
 
   #fill(): void {
     // The global check first: asking the scheduler while every slot is taken would make it scan
     // (and re-queue) the whole ready set for nothing.
-    while (this.#stopping === "none" && this.#running.size < this.init.options.maxParallel) {
+    while (this.#stopping === "none" && this.#inFlight < this.init.options.maxParallel) {
       const node = this.#scheduler.next(this.#canStart);
       if (node === undefined) return;
-      this.#classRunning.set(node.priority, (this.#classRunning.get(node.priority) ?? 0) + 1);
-      this.#waveRunning.set(node.wave, (this.#waveRunning.get(node.wave) ?? 0) + 1);
-      // Slots are counted here, synchronously, so p-limit never has to queue anything.
-      const task = this.#limit(() => this.#execute(node))
-        .catch((error: unknown) => {
-          this.#fatal ??= error;
-          this.#stop("fatal", error);
-        })
-        .finally(() => {
-          this.#running.delete(node.id);
-          this.#classRunning.set(node.priority, this.#classRunning.get(node.priority)! - 1);
-          this.#waveRunning.set(node.wave, this.#waveRunning.get(node.wave)! - 1);
-          this.#wake?.();
-        });
-      this.#running.set(node.id, task);
+      // Slots are counted here, synchronously, so p-limit queues at most briefly (a slot we freed
+      // before p-limit's own bookkeeping ran): it stays the hard global cap.
+      this.#inFlight += 1;
+      this.#classRunning[node.priority] += 1;
+      this.#waveRunning[node.wave]! += 1;
+      // p-limit hands `node` on (no closure per node); `#execute` settles the slot itself and never
+      // rejects, which saved the `.catch().finally()` chain per node.
+      void this.#limit(this.#execute, node);
     }
   }
 
@@ -146,51 +137,66 @@ export class RunExecution {
     return policy;
   }
 
-  async #execute(node: PlannedNode): Promise<void> {
-    const { runId, journal, redact, options, runner, prior } = this.init;
-    const failedBefore = prior?.failed.get(node.id);
-    if (failedBefore) {
-      // Failed for good in an earlier process and not retried: its failure stands, unrun.
-      this.outcomes.set(node.id, { id: node.id, agent: node.agent, status: "failed", attempts: failedBefore.attempts, error: failedBefore.error, category: failedBefore.category });
-      await this.#transition(this.#scheduler.failed(node.id));
-      if (options.onFailure === "abort-run") this.#stop("abort-run");
-      return;
+  /** Runs one node in its slot, then frees the slot; never rejects (a broken journal stops the run). */
+  #execute = async (node: PlannedNode): Promise<void> => {
+    try {
+      const failedBefore = this.init.prior?.failed.get(node.id);
+      if (failedBefore) {
+        // Failed for good in an earlier process and not retried: its failure stands, unrun.
+        this.outcomes.set(node.id, { id: node.id, agent: node.agent, status: "failed", attempts: failedBefore.attempts, error: failedBefore.error, category: failedBefore.category });
+        await this.#transition(this.#scheduler.failed(node.id));
+        if (this.init.options.onFailure === "abort-run") this.#stop("abort-run");
+      } else {
+        await this.#attempts(node);
+      }
+    } catch (error) {
+      this.#fatal ??= error;
+      this.#stop("fatal", error);
+    } finally {
+      this.#inFlight -= 1;
+      this.#classRunning[node.priority] -= 1;
+      this.#waveRunning[node.wave]! -= 1;
+      this.#wake?.();
     }
+  };
+
+  async #attempts(node: PlannedNode): Promise<void> {
+    const { runId, journal, redact, options, runner, prior } = this.init;
     const resumeAt = prior?.resumeAt.get(node.id);
     const idempotencyKey = resumeAt?.idempotencyKey ?? (options.idempotencyKey ?? defaultIdempotencyKey)({ runId, node });
     const startAttempt = resumeAt?.nextAttempt ?? 1;
     let attempt = startAttempt;
+    let startedAt = 0;
     const base = { id: node.id, agent: node.agent, idempotencyKey };
     try {
       // Ids are dynamic keys: a prototype-less object goes straight to dictionary mode instead of
       // walking a new hidden-class transition per key, which dominated dispatch overhead.
       const upstream: Record<string, string> = Object.create(null);
-      for (const id of node.dependsOn) upstream[id] = this.#outputs.get(id)!;
+      // A dependency is running only once all its dependencies succeeded: their outcomes hold the
+      // outputs (a second map of outputs cost a Map.set per node).
+      for (const id of node.dependsOn) upstream[id] = this.outcomes.get(id)!.output!;
       const prepared = this.init.prepare(node, upstream);
       // Skip a microtask when prepare is synchronous (the default is): it adds up over many nodes.
       const { prompt } = prepared instanceof Promise ? await prepared : prepared;
       const maxAttempts = Math.max(node.spec.maxAttempts ?? this.init.policy.retry.maxAttempts, startAttempt);
       const timeoutMs = node.spec.timeoutMs ?? this.init.policy.timeoutMs;
-      const agentLabel = node.agent;
+      // Plain promise chains, not async functions, below: each async layer cost allocations and ticks.
+      const run = (task: AgentTask, signal: AbortSignal): Promise<AgentResult> => {
+        startedAt = this.init.now();
+        return withDeadline((attemptSignal) => runner.run(task, attemptSignal), timeoutMs, signal).catch((error: unknown) => {
+          if (classify(error) !== "timeout") throw error;
+          const written = journal.write({ type: "node.timed-out", nodeId: node.id, agent: node.agent, attempt: task.attempt, timeoutMs });
+          if (written === undefined) throw error;
+          return written.then(() => Promise.reject(error));
+        });
+      };
       const result = await this.#retryPolicy(maxAttempts).execute(
-        ({ attempt: current, signal }) =>
-          this.init.breakers.execute(agentLabel, async () => {
+        ({ attempt: current, signal }: AttemptContext) =>
+          this.init.breakers.execute(node.agent, () => {
             attempt = current;
-            await journal.append({ type: "node.dispatched", nodeId: node.id, agent: node.agent, priority: node.priority, wave: node.wave, attempt: current, idempotencyKey });
-            const startedAt = this.init.now();
-            try {
-              const output = await withDeadline(
-                (attemptSignal) => runner.run({ runId, nodeId: node.id, agent: node.agent, priority: node.priority, attempt: current, idempotencyKey, prompt, node: node.spec }, attemptSignal),
-                timeoutMs,
-                signal,
-              );
-              return { output, startedAt };
-            } catch (error) {
-              if (classify(error) === "timeout") {
-                await journal.append({ type: "node.timed-out", nodeId: node.id, agent: node.agent, attempt: current, timeoutMs });
-              }
-              throw error;
-            }
+            const task: AgentTask = { runId, nodeId: node.id, agent: node.agent, priority: node.priority, attempt: current, idempotencyKey, prompt, node: node.spec };
+            const written = journal.write({ type: "node.dispatched", nodeId: node.id, agent: node.agent, priority: node.priority, wave: node.wave, attempt: current, idempotencyKey });
+            return written === undefined ? run(task, signal) : written.then(() => run(task, signal));
           }),
         {
           signal: this.#abort.signal,
@@ -202,7 +208,8 @@ export class RunExecution {
           },
         },
       );
-      await this.#succeed(node, base, attempt, result.output, result.startedAt);
+      const succeeded = this.#succeed(node, base, attempt, result, startedAt);
+      if (succeeded !== undefined) await succeeded;
     } catch (error) {
       if (this.#fatal !== undefined || journal.failure !== undefined) throw this.#fatal ?? journal.failure;
       if (classify(error) === "aborted" && this.#stopping !== "none") {
@@ -214,18 +221,26 @@ export class RunExecution {
     }
   }
 
-  async #succeed(node: PlannedNode, base: Pick<NodeOutcome, "id" | "agent" | "idempotencyKey">, attempt: number, result: AgentResult, startedAt: number): Promise<void> {
+  /** Journals and records a success; returns a promise only when there is something to wait for. */
+  #succeed(node: PlannedNode, base: Pick<NodeOutcome, "id" | "agent" | "idempotencyKey">, attempt: number, result: AgentResult, startedAt: number): Promise<void> | undefined {
     const { journal, redact } = this.init;
     const output = redact(result.output);
     const durationMs = Math.max(0, this.init.now() - startedAt);
     const tokens = { input: result.tokens.input, output: result.tokens.output };
-    await journal.append({ type: "node.succeeded", nodeId: node.id, agent: node.agent, attempt, output, outputDigest: digest(output), tokens, durationMs, startedAt });
-    this.#outputs.set(node.id, output);
-    const outcome: NodeOutcome = { id: base.id, agent: base.agent, idempotencyKey: base.idempotencyKey, status: "succeeded", attempts: attempt, output, tokens, durationMs };
-    this.outcomes.set(node.id, outcome);
-    if (this.init.options.handoffSink) await this.#handoff(node, output, outcome);
+    const written = journal.write({ type: "node.succeeded", nodeId: node.id, agent: node.agent, attempt, output, outputDigest: digest(output), tokens, durationMs, startedAt });
+    const record = (): Promise<void> | undefined => {
+      const outcome: NodeOutcome = { id: base.id, agent: base.agent, idempotencyKey: base.idempotencyKey, status: "succeeded", attempts: attempt, output, tokens, durationMs };
+      this.outcomes.set(node.id, outcome);
+      if (this.init.options.handoffSink) return this.#handoff(node, output, outcome).then(() => this.#released(node));
+      return this.#released(node);
+    };
+    return written === undefined ? record() : written.then(record);
+  }
+
+  /** Tells the scheduler a node succeeded and journals what that changed, if anything. */
+  #released(node: PlannedNode): Promise<void> | undefined {
     const transition = this.#scheduler.succeeded(node.id);
-    if (hasChanges(transition)) await this.#transition(transition);
+    return hasChanges(transition) ? this.#transition(transition) : undefined;
   }
 
   async #fail(node: PlannedNode, base: Pick<NodeOutcome, "id" | "agent" | "idempotencyKey">, attempt: number, error: unknown, category: FailureCategory): Promise<void> {

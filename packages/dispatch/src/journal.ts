@@ -24,14 +24,24 @@ export class Journal {
 
   /** Appends an event; resolves once it is durable and listeners have seen it. */
   append(draft: EventDraft): Promise<DispatchEvent> {
+    const done = this.write(draft);
+    return done ?? Promise.resolve(this.events[this.events.length - 1]!);
+  }
+
+  /**
+   * Appends an event like `append`, but returns `undefined` when it is already done (no store: the
+   * listeners saw it synchronously), so the hot path can skip an `await` per event.
+   */
+  write(draft: EventDraft): Promise<DispatchEvent> | undefined {
     // Drafts are fresh literals made for this call: stamping them in place avoids a megamorphic
-    // object spread per event on the hot path.
-    const event = Object.assign(draft, { runId: this.runId, at: this.now() }) as DispatchEvent;
+    // object spread per event on the hot path (same key order as `Object.assign` gave).
+    const event = draft as DispatchEvent;
+    event.runId = this.runId;
+    event.at = this.now();
     this.events.push(event);
     if (!this.store) {
-      // Nothing to wait for: emit now, without a promise chain per event.
       this.#emit(event);
-      return Promise.resolve(event);
+      return undefined;
     }
     const done = this.store.append(this.runId, event as never).then(() => {
       this.#emit(event);

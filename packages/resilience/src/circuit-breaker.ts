@@ -150,29 +150,61 @@ export function createBreakerRegistry(
     }
   };
 
-  const execute = async <T>(key: string, fn: () => Promise<T>): Promise<T> => {
+  const execute = <T>(key: string, fn: () => Promise<T>): Promise<T> => {
+    try {
+      return guarded(key, fn);
+    } catch (error) {
+      // e.g. a throwing clock or onChange: still a rejection, as from the async function this was
+      return Promise.reject(error);
+    }
+  };
+
+  const guarded = <T>(key: string, fn: () => Promise<T>): Promise<T> => {
     const current = entry(key);
     const now = clock();
     refresh(key, current, now);
     if (current.data.state === "open") {
-      throw new BrokenCircuitError(key, (current.data.openedAt ?? now) + halfOpenAfterMs - now);
+      return Promise.reject(new BrokenCircuitError(key, (current.data.openedAt ?? now) + halfOpenAfterMs - now));
     }
     const probe = current.data.state === "half-open";
     if (probe) {
       // One probe at a time: a burst of callers must not hammer an agent that is just recovering.
-      if (current.probing) throw new BrokenCircuitError(key, 0);
+      if (current.probing) return Promise.reject(new BrokenCircuitError(key, 0));
       current.probing = true;
     }
+    // A promise chain instead of an async function: one `then` per call on dispatch's hot path.
+    // The handlers keep the old try/catch/finally order: onSuccess (a throw there counts as a
+    // failure), then the probe flag.
+    let pending: Promise<T>;
     try {
-      const value = await fn();
-      onSuccess(key, current);
-      return value;
+      pending = Promise.resolve(fn());
     } catch (error) {
-      if (isFailure(error)) onFailure(key, current);
-      throw error;
-    } finally {
-      if (probe) current.probing = false;
+      pending = Promise.reject(error);
     }
+    return pending.then(
+      (value) => {
+        try {
+          onSuccess(key, current);
+        } catch (error) {
+          failed(key, current, error);
+        } finally {
+          if (probe) current.probing = false;
+        }
+        return value;
+      },
+      (error: unknown): never => {
+        try {
+          return failed(key, current, error);
+        } finally {
+          if (probe) current.probing = false;
+        }
+      },
+    );
+  };
+
+  const failed: (key: string, current: Entry, error: unknown) => never = (key, current, error) => {
+    if (isFailure(error)) onFailure(key, current);
+    throw error;
   };
 
   const state = (key: string): BreakerStateName => {
