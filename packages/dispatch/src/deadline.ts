@@ -2,60 +2,108 @@
 // deadline even if `fn` ignores its signal, aborts `fn`'s signal, rejects with resilience's
 // `TimeoutError`, or `AbortedError` when the parent aborts), without building a cockatiel policy per
 // call: measured at ~30 µs an attempt, it was most of the controller's per-node overhead.
+//
+// Attempts that start in the same millisecond under the same parent with the same timeout share one
+// deadline: one AbortController and one timer. Their deadlines are equal to the millisecond, so the
+// behaviour is the same; on Node 20 a fresh AbortSignal plus a timer per attempt cost more than
+// everything else the dispatcher does for a node (measured: the pair alone took plain p-limit
+// chaining from 9.3 to 14.2 µs a node).
+import { setMaxListeners } from "node:events";
 import { AbortedError, TimeoutError } from "@hybrid/resilience";
 
 // setTimeout fires at once above 2^31-1 ms (~24.8 days): treat those as "no deadline".
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-// One "abort" listener per parent signal, fanning out to the attempts under it: adding and removing
-// an EventTarget listener per attempt cost more than the rest of the deadline.
-const attemptsUnder = new WeakMap<AbortSignal, Set<() => void>>();
+/** The attempts sharing one deadline; `settle` callbacks reject the ones still running. */
+interface Deadline {
+  readonly startedAt: number;
+  readonly timeoutMs: number;
+  readonly controller: AbortController;
+  readonly members: Set<(error: Error) => void>;
+  timer: NodeJS.Timeout | undefined;
+  closed: boolean;
+}
 
-function onParentAbort(parent: AbortSignal, handler: () => void): () => void {
-  let handlers = attemptsUnder.get(parent);
-  if (!handlers) {
-    const created = new Set<() => void>();
-    handlers = created;
-    attemptsUnder.set(parent, created);
-    parent.addEventListener("abort", () => [...created].forEach((run) => run()), { once: true });
+interface ParentState {
+  /** The open deadline per timeout, joined by attempts starting in the same millisecond. */
+  open: Map<number, Deadline>;
+  live: Set<Deadline>;
+}
+
+const parents = new WeakMap<AbortSignal, ParentState>();
+
+function stateOf(parent: AbortSignal): ParentState {
+  let state = parents.get(parent);
+  if (!state) {
+    const created: ParentState = { open: new Map(), live: new Set() };
+    state = created;
+    parents.set(parent, created);
+    // One listener per parent, fanning out to every live deadline under it.
+    parent.addEventListener(
+      "abort",
+      () => {
+        for (const deadline of [...created.live]) expire(deadline, created, new AbortedError({ cause: parent.reason, what: "attempt" }), parent.reason);
+      },
+      { once: true },
+    );
   }
-  handlers.add(handler);
-  return () => handlers.delete(handler);
+  return state;
+}
+
+function expire(deadline: Deadline, state: ParentState, error: Error, reason: unknown): void {
+  close(deadline, state);
+  deadline.controller.abort(reason);
+  for (const reject of [...deadline.members]) reject(error);
+}
+
+function close(deadline: Deadline, state: ParentState): void {
+  deadline.closed = true;
+  clearTimeout(deadline.timer);
+  state.live.delete(deadline);
+  if (state.open.get(deadline.timeoutMs) === deadline) state.open.delete(deadline.timeoutMs);
+}
+
+function join(parent: AbortSignal, timeoutMs: number): { deadline: Deadline; state: ParentState } {
+  const state = stateOf(parent);
+  const now = Date.now();
+  const current = state.open.get(timeoutMs);
+  if (current && !current.closed && current.startedAt === now) return { deadline: current, state };
+  const controller = new AbortController();
+  // Every runner of the group may listen on the shared signal.
+  setMaxListeners(0, controller.signal);
+  const deadline: Deadline = { startedAt: now, timeoutMs, controller, members: new Set(), timer: undefined, closed: false };
+  if (Number.isFinite(timeoutMs) && timeoutMs <= MAX_TIMER_MS) {
+    deadline.timer = setTimeout(() => {
+      const error = new TimeoutError(timeoutMs, { what: "attempt" });
+      expire(deadline, state, error, error);
+    }, Math.max(0, timeoutMs));
+  }
+  state.open.set(timeoutMs, deadline);
+  state.live.add(deadline);
+  return { deadline, state };
 }
 
 /** Runs `fn` with a deadline of `timeoutMs`, under `parent`. */
 export function withDeadline<T>(fn: (signal: AbortSignal) => Promise<T>, timeoutMs: number, parent: AbortSignal): Promise<T> {
   if (parent.aborted) return Promise.reject(new AbortedError({ cause: parent.reason, what: "attempt" }));
-  const controller = new AbortController();
+  const { deadline, state } = join(parent, timeoutMs);
   return new Promise<T>((resolve, reject) => {
-    let settled = false;
-    let timer: NodeJS.Timeout | undefined;
-    const settle = (): boolean => {
-      if (settled) return false;
-      settled = true;
-      clearTimeout(timer);
-      stopListening();
+    const leave = (): boolean => {
+      if (!deadline.members.delete(onExpire)) return false;
+      // The last attempt out stops the timer; a later attempt in the same millisecond opens a new group.
+      if (deadline.members.size === 0) close(deadline, state);
       return true;
     };
-    const stopListening = onParentAbort(parent, () => {
-      if (!settle()) return;
-      controller.abort(parent.reason);
-      reject(new AbortedError({ cause: parent.reason, what: "attempt" }));
-    });
-    if (Number.isFinite(timeoutMs) && timeoutMs <= MAX_TIMER_MS) {
-      timer = setTimeout(() => {
-        if (!settle()) return;
-        const error = new TimeoutError(timeoutMs, { what: "attempt" });
-        controller.abort(error);
-        reject(error);
-      }, Math.max(0, timeoutMs));
-    }
-    fn(controller.signal).then(
+    const onExpire = (error: Error): void => {
+      if (leave()) reject(error);
+    };
+    deadline.members.add(onExpire);
+    fn(deadline.controller.signal).then(
       (value) => {
-        if (settle()) resolve(value);
+        if (leave()) resolve(value);
       },
       (error: unknown) => {
-        if (settle()) reject(error);
+        if (leave()) reject(error);
       },
     );
   });

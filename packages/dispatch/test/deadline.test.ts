@@ -48,3 +48,47 @@ describe("withDeadline", () => {
     expect(seen?.aborted).toBe(true);
   });
 });
+
+describe("shared deadlines", () => {
+  it("gives attempts started together one signal, and times each of them out", async () => {
+    const run = parent();
+    const signals: AbortSignal[] = [];
+    const hang = (signal: AbortSignal) => {
+      signals.push(signal);
+      return new Promise<number>(() => {});
+    };
+    // Started synchronously, so within the same millisecond: one shared deadline.
+    const results = await Promise.all([withDeadline(hang, 5, run.signal), withDeadline(hang, 5, run.signal)].map((p) => p.catch((e: unknown) => e)));
+    expect(results.every(isTimeoutError)).toBe(true);
+    expect(signals[0]).toBe(signals[1]);
+    expect(signals[0]!.aborted).toBe(true);
+  });
+
+  it("keeps the other attempts of a group running when one finishes early", async () => {
+    const run = parent();
+    let release: (value: number) => void = () => {};
+    const slow = withDeadline(() => new Promise<number>((resolve) => (release = resolve)), 60_000, run.signal);
+    const fast = withDeadline(async () => 1, 60_000, run.signal);
+    expect(await fast).toBe(1);
+    release(2);
+    expect(await slow).toBe(2);
+  });
+
+  it("opens a new group once the previous one has emptied", async () => {
+    const run = parent();
+    let first: AbortSignal | undefined;
+    await withDeadline(async (signal) => (first = signal, 1), 1000, run.signal);
+    let second: AbortSignal | undefined;
+    await withDeadline(async (signal) => (second = signal, 1), 1000, run.signal);
+    expect(second).not.toBe(first);
+    expect(first!.aborted).toBe(false);
+  });
+
+  it("aborts every live group when the parent aborts", async () => {
+    const run = parent();
+    const hang = () => new Promise<number>(() => {});
+    const pending = [withDeadline(hang, 60_000, run.signal), withDeadline(hang, 30_000, run.signal)].map((p) => p.catch((e: unknown) => e));
+    run.abort(new Error("stop"));
+    expect((await Promise.all(pending)).every(isAbortedError)).toBe(true);
+  });
+});
