@@ -14,10 +14,11 @@ import type { FailureCategory, RunCounts, RunStatus } from "./events.js";
 import type { Journal } from "./journal.js";
 import { defaultIdempotencyKey } from "./options.js";
 import type { ResolvedDispatchOptions } from "./options.js";
-import type { NodeOutcome } from "./outcome.js";
+import { countOutcomes, type NodeOutcome } from "./outcome.js";
 import type { PrepareFn } from "./prepare.js";
 import type { PriorState } from "./replay.js";
 import type { AgentResult, AgentRunner, AgentTask } from "./runner.js";
+import { WaveJournal, needsJournal } from "./wave-journal.js";
 
 export interface ExecutionInit {
   plan: SchedulePlan;
@@ -35,7 +36,6 @@ export interface ExecutionInit {
   prior?: PriorState;
 }
 
-
 /**
  * One run of a plan in this process: takes ready nodes from the scheduler only when a global, a
  * class and a wave slot are free (no head-of-line blocking), journals every transition before acting
@@ -50,8 +50,7 @@ export class RunExecution {
   readonly #waveRunning: Uint32Array;
   readonly #retryPolicies = new Map<number, RetryPolicy>();
   readonly #abort = new AbortController();
-  readonly #wavesStarted: Set<number>;
-  readonly #wavesCompleted: Set<number>;
+  readonly #waves: WaveJournal;
   #stopping: "none" | "abort-run" | "signal" | "fatal" = "none";
   #fatal: unknown;
   #wake: (() => void) | undefined;
@@ -61,8 +60,7 @@ export class RunExecution {
     this.#limit = pLimit(init.options.maxParallel);
     // Every in-flight attempt listens on the run's signal (retry backoff, timeout): up to maxParallel.
     setMaxListeners(0, this.#abort.signal);
-    this.#wavesStarted = new Set(prior?.wavesStarted ?? []);
-    this.#wavesCompleted = new Set(prior?.wavesCompleted ?? []);
+    this.#waves = new WaveJournal(init.journal, plan, prior?.wavesStarted ?? [], prior?.wavesCompleted ?? []);
     this.#waveRunning = new Uint32Array(plan.waves.length);
     for (const [id, done] of prior?.completed ?? []) {
       const node = plan.nodes[id]!;
@@ -127,13 +125,11 @@ export class RunExecution {
     }
   }
 
+  /** One retry policy per attempt limit (nodes may override `maxAttempts`), built once per run. */
   #retryPolicy(maxAttempts: number): RetryPolicy {
-    let policy = this.#retryPolicies.get(maxAttempts);
-    if (!policy) {
-      const { random, sleep } = this.init.options;
-      policy = createRetryPolicy({ ...this.init.policy.retry, maxAttempts }, { random, sleep });
-      this.#retryPolicies.set(maxAttempts, policy);
-    }
+    const { random, sleep } = this.init.options;
+    const policy = this.#retryPolicies.get(maxAttempts) ?? createRetryPolicy({ ...this.init.policy.retry, maxAttempts }, { random, sleep });
+    this.#retryPolicies.set(maxAttempts, policy);
     return policy;
   }
 
@@ -240,7 +236,7 @@ export class RunExecution {
   /** Tells the scheduler a node succeeded and journals what that changed, if anything. */
   #released(node: PlannedNode): Promise<void> | undefined {
     const transition = this.#scheduler.succeeded(node.id);
-    return hasChanges(transition) ? this.#transition(transition) : undefined;
+    return needsJournal(transition) ? this.#transition(transition) : undefined;
   }
 
   async #fail(node: PlannedNode, base: Pick<NodeOutcome, "id" | "agent" | "idempotencyKey">, attempt: number, error: unknown, category: FailureCategory): Promise<void> {
@@ -276,24 +272,7 @@ export class RunExecution {
   }
 
   #waveEvents(started: readonly number[], completed: readonly number[]): Promise<unknown> {
-    const { journal, plan } = this.init;
-    const appends: Promise<unknown>[] = [];
-    for (const wave of completed) {
-      if (this.#wavesCompleted.has(wave)) continue;
-      this.#wavesCompleted.add(wave);
-      const counts = { succeeded: 0, failed: 0, blocked: 0 };
-      for (const id of plan.waves[wave]!) {
-        const status = this.outcomes.get(id)?.status;
-        if (status === "succeeded" || status === "failed" || status === "blocked") counts[status] += 1;
-      }
-      appends.push(journal.append({ type: "wave.completed", wave, ...counts }));
-    }
-    for (const wave of started) {
-      if (this.#wavesStarted.has(wave)) continue;
-      this.#wavesStarted.add(wave);
-      appends.push(journal.append({ type: "wave.started", wave, nodeIds: [...plan.waves[wave]!] }));
-    }
-    return Promise.all(appends);
+    return this.#waves.record(started, completed, this.outcomes);
   }
 
   /** Fills in nodes that never ran, journals `run.completed` and returns the status. */
@@ -314,16 +293,6 @@ export class RunExecution {
   }
 
   counts(): RunCounts {
-    const counts: RunCounts = { total: 0, succeeded: 0, failed: 0, blocked: 0, skipped: 0 };
-    for (const outcome of this.outcomes.values()) {
-      counts.total += 1;
-      if (outcome.status === "aborted" || outcome.status === "skipped") counts.skipped += 1;
-      else counts[outcome.status] += 1;
-    }
-    return counts;
+    return countOutcomes(this.outcomes.values());
   }
-}
-
-function hasChanges(transition: SchedulerTransition): boolean {
-  return transition.blocked.length > 0 || transition.wavesStarted.length > 0 || transition.wavesCompleted.length > 0;
 }

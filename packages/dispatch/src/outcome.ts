@@ -41,3 +41,14 @@ export interface DispatchResult {
   /** Built from the journal when the run did not succeed. */
   postMortem?: PostMortem;
 }
+
+/** Tallies outcomes; `aborted` and `skipped` nodes both count as skipped. */
+export function countOutcomes(outcomes: Iterable<NodeOutcome>): RunCounts {
+  const counts: RunCounts = { total: 0, succeeded: 0, failed: 0, blocked: 0, skipped: 0 };
+  for (const outcome of outcomes) {
+    counts.total += 1;
+    if (outcome.status === "aborted" || outcome.status === "skipped") counts.skipped += 1;
+    else counts[outcome.status] += 1;
+  }
+  return counts;
+}

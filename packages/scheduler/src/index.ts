@@ -20,4 +20,4 @@ export type {
   SchedulerSnapshot,
   SchedulerTransition,
   WaveSchedulerOptions,
-} from "./wave-scheduler.js";
+} from "./scheduler-state.js";

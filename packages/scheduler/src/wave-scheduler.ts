@@ -1,42 +1,9 @@
-import { SchedulerStateError } from "./errors.js";
+import { InvalidScheduleOptionsError, SchedulerStateError } from "./errors.js";
 import type { PlannedNode, SchedulePlan } from "./plan-schedule.js";
+import { indexPlan } from "./plan-index.js";
 import { RankHeap } from "./ready-queue.js";
-
-/** `wave`: wave n+1 waits for all of wave n. `eager`: a node is ready once its dependencies succeeded. */
-export type SchedulerMode = "wave" | "eager";
-export type NodeStatus = "pending" | "ready" | "running" | "succeeded" | "failed" | "blocked";
-
-const STATUSES: readonly NodeStatus[] = ["pending", "ready", "running", "succeeded", "failed", "blocked"];
-const [PENDING, READY, RUNNING, SUCCEEDED, FAILED, BLOCKED] = [0, 1, 2, 3, 4, 5] as const;
-const isTerminal = (status: number) => status >= SUCCEEDED;
-
-/** What a transition changed, for the caller to journal and report. */
-export interface SchedulerTransition {
-  /** Nodes that became ready, in plan order. */
-  ready: string[];
-  /** Nodes that can no longer run, each with the failed ancestor that blocked it. */
-  blocked: { id: string; blockedBy: string }[];
-  wavesStarted: number[];
-  wavesCompleted: number[];
-}
-
-/** A serialisable picture of a scheduler, for checkpoints. */
-export interface SchedulerSnapshot {
-  planHash: string;
-  mode: SchedulerMode;
-  succeeded: string[];
-  failed: string[];
-  blocked: { id: string; blockedBy: string }[];
-  /** In flight when the snapshot was taken; `restore` makes them ready again. */
-  running: string[];
-}
-
-export interface WaveSchedulerOptions {
-  /** @default "eager" */
-  mode?: SchedulerMode;
-  /** Nodes that already succeeded (a resumed run); each one's dependencies must be among them. */
-  completed?: Iterable<string>;
-}
+import { BLOCKED, FAILED, PENDING, READY, RUNNING, STATUSES, SUCCEEDED, emptyTransition, isTerminal } from "./scheduler-state.js";
+import type { NodeStatus, SchedulerMode, SchedulerSnapshot, SchedulerTransition, WaveSchedulerOptions } from "./scheduler-state.js";
 
 /**
  * The run-time ready queue a dispatcher pulls from. Pure and synchronous: no timers, no I/O. Nodes
@@ -48,7 +15,7 @@ export class WaveScheduler {
   readonly plan: SchedulePlan;
   /** Waves that had started when the scheduler was created. */
   readonly initialWavesStarted: number[];
-  readonly #rankOf = new Map<string, number>();
+  readonly #rankOf: ReadonlyMap<string, number>;
   /** Nodes and their dependents by rank: the hot path does no lookups by id. */
   readonly #nodes: PlannedNode[];
   readonly #dependentOffsets: Uint32Array;
@@ -65,35 +32,26 @@ export class WaveScheduler {
   #counts = new Uint32Array(STATUSES.length);
   #currentWave = 0;
 
-  constructor(plan: SchedulePlan, options: WaveSchedulerOptions = {}) {
+  constructor(plan: SchedulePlan, modeOrOptions: WaveSchedulerOptions | SchedulerMode = {}) {
+    const options = typeof modeOrOptions === "string" ? { mode: modeOrOptions } : modeOrOptions;
     this.plan = plan;
     this.mode = options.mode ?? "eager";
+    if (this.mode !== "wave" && this.mode !== "eager") {
+      throw new InvalidScheduleOptionsError("scheduler options", [{ path: "mode", message: `expected "wave" or "eager", got ${JSON.stringify(this.mode)}` }]);
+    }
     const n = plan.order.length;
     this.#status = new Uint8Array(n);
-    this.#waiting = new Uint32Array(n);
-    this.#waveOf = new Uint32Array(n);
     this.#waveOpen = new Uint32Array(plan.waves.length);
     this.#waveStarted = new Uint8Array(plan.waves.length);
     this.#counts[PENDING] = n;
-    this.#nodes = plan.order.map((id) => plan.nodes[id]!);
-    this.#dependentOffsets = new Uint32Array(n + 1);
-    // Plain loops over locals: a dispatch run builds one of these per run (~1 µs a node with forEach).
-    const rankOf = this.#rankOf;
-    const offsets = this.#dependentOffsets;
-    for (let rank = 0; rank < n; rank++) {
-      const node = this.#nodes[rank]!;
-      rankOf.set(node.id, rank);
-      this.#waiting[rank] = node.dependsOn.length;
-      this.#waveOf[rank] = node.wave;
-      this.#waveOpen[node.wave]!++;
-      offsets[rank + 1] = offsets[rank]! + node.dependents.length;
-    }
-    const dependentRanks = new Uint32Array(offsets[n]!);
-    for (let rank = 0; rank < n; rank++) {
-      const dependents = this.#nodes[rank]!.dependents;
-      for (let k = 0, at = offsets[rank]!; k < dependents.length; k++) dependentRanks[at + k] = rankOf.get(dependents[k]!)!;
-    }
-    this.#dependentRanks = dependentRanks;
+    const index = indexPlan(plan);
+    this.#nodes = index.nodes;
+    this.#rankOf = index.rankOf;
+    this.#dependentOffsets = index.dependentOffsets;
+    this.#dependentRanks = index.dependentRanks;
+    this.#waveOf = index.waveOf;
+    this.#waiting = index.dependencyCounts;
+    for (let rank = 0; rank < n; rank++) this.#waveOpen[this.#waveOf[rank]!]!++;
 
     const transition = emptyTransition();
     if (options.completed) this.#preset(options.completed, transition);
@@ -330,8 +288,4 @@ export class WaveScheduler {
     for (const rank of released) transition.ready.push(this.#nodes[rank]!.id);
     released.length = 0;
   }
-}
-
-function emptyTransition(): SchedulerTransition {
-  return { ready: [], blocked: [], wavesStarted: [], wavesCompleted: [] };
 }

@@ -169,6 +169,11 @@ describe("WaveScheduler", () => {
     expect(scheduler.isDone()).toBe(true);
   });
 
+  it("takes the mode as a string and rejects an unknown mode", () => {
+    expect(new WaveScheduler(plan(), "wave").mode).toBe("wave");
+    expect(() => new WaveScheduler(plan(), { mode: "parallel" as never })).toThrow(/mode: expected "wave" or "eager", got "parallel"/);
+  });
+
   it("requeues a running node", () => {
     const scheduler = new WaveScheduler(plan());
     const first = scheduler.next()!;
