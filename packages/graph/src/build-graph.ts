@@ -24,10 +24,15 @@ export interface WorkflowAnalysis {
 }
 
 function rawNodes(input: unknown, spec: WorkflowSpec | undefined): RawNodes {
+  if (spec) {
+    // Valid nodes: plain maps, no per-node checks (measurable at 100,000 nodes).
+    const nodes = spec.nodes;
+    return { declared: nodes.map((_, i) => i), ids: nodes.map((node) => node.id), dependsOn: nodes.map((node) => node.dependsOn) };
+  }
   const raw: RawNodes = { declared: [], ids: [], dependsOn: [] };
   // When the schema failed, still check the structure of whatever nodes are recognisable, so one
   // pass reports a cycle together with a typo elsewhere.
-  const nodes = spec ? spec.nodes : (input as { nodes?: unknown } | null)?.nodes;
+  const nodes = (input as { nodes?: unknown } | null)?.nodes;
   if (!Array.isArray(nodes)) return raw;
   for (let declared = 0; declared < nodes.length; declared++) {
     const node: unknown = nodes[declared];
@@ -205,7 +210,11 @@ export function analyseWorkflow(input: unknown, options: { build?: boolean } = {
   const specs: NodeSpec[] = new Array(ids.length);
   for (let i = 0; i < ids.length; i++) {
     const node = spec.nodes[declaredAt[i]!]!;
-    node.dependsOn = Array.from(depsOf(i), (p) => ids[p]!);
+    const deps = depsOf(i);
+    // A plain loop: Array.from over a typed array with a mapper goes through the slow iterator path.
+    const dependsOn = new Array<string>(deps.length);
+    for (let k = 0; k < deps.length; k++) dependsOn[k] = ids[deps[k]!]!;
+    node.dependsOn = dependsOn;
     specs[i] = node;
   }
   const { nodes: _nodes, ...meta } = spec;
