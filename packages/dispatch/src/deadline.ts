@@ -63,9 +63,9 @@ function close(deadline: Deadline, state: ParentState): void {
   if (state.open.get(deadline.timeoutMs) === deadline) state.open.delete(deadline.timeoutMs);
 }
 
-function join(parent: AbortSignal, timeoutMs: number): { deadline: Deadline; state: ParentState } {
+function join(parent: AbortSignal, timeoutMs: number, clock: () => number): { deadline: Deadline; state: ParentState } {
   const state = stateOf(parent);
-  const now = Date.now();
+  const now = Math.floor(clock());
   const current = state.open.get(timeoutMs);
   if (current && !current.closed && current.startedAt === now) return { deadline: current, state };
   const controller = new AbortController();
@@ -83,10 +83,15 @@ function join(parent: AbortSignal, timeoutMs: number): { deadline: Deadline; sta
   return { deadline, state };
 }
 
-/** Runs `fn` with a deadline of `timeoutMs`, under `parent`. */
-export function withDeadline<T>(fn: (signal: AbortSignal) => Promise<T>, timeoutMs: number, parent: AbortSignal): Promise<T> {
+/** Runs `fn` with a deadline of `timeoutMs`, under `parent`; `clock` (ms) decides who shares a deadline. */
+export function withDeadline<T>(
+  fn: (signal: AbortSignal) => Promise<T>,
+  timeoutMs: number,
+  parent: AbortSignal,
+  clock: () => number = Date.now,
+): Promise<T> {
   if (parent.aborted) return Promise.reject(new AbortedError({ cause: parent.reason, what: "attempt" }));
-  const { deadline, state } = join(parent, timeoutMs);
+  const { deadline, state } = join(parent, timeoutMs, clock);
   return new Promise<T>((resolve, reject) => {
     const leave = (): boolean => {
       if (!deadline.members.delete(onExpire)) return false;

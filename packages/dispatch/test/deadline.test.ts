@@ -57,8 +57,11 @@ describe("shared deadlines", () => {
       signals.push(signal);
       return new Promise<number>(() => {});
     };
-    // Started synchronously, so within the same millisecond: one shared deadline.
-    const results = await Promise.all([withDeadline(hang, 5, run.signal), withDeadline(hang, 5, run.signal)].map((p) => p.catch((e: unknown) => e)));
+    // Started in the same millisecond (a fixed clock): one shared deadline.
+    const sameMs = () => 1_000;
+    const results = await Promise.all(
+      [withDeadline(hang, 5, run.signal, sameMs), withDeadline(hang, 5, run.signal, sameMs)].map((p) => p.catch((e: unknown) => e)),
+    );
     expect(results.every(isTimeoutError)).toBe(true);
     expect(signals[0]).toBe(signals[1]);
     expect(signals[0]!.aborted).toBe(true);
@@ -67,8 +70,9 @@ describe("shared deadlines", () => {
   it("keeps the other attempts of a group running when one finishes early", async () => {
     const run = parent();
     let release: (value: number) => void = () => {};
-    const slow = withDeadline(() => new Promise<number>((resolve) => (release = resolve)), 60_000, run.signal);
-    const fast = withDeadline(async () => 1, 60_000, run.signal);
+    const sameMs = () => 1_000;
+    const slow = withDeadline(() => new Promise<number>((resolve) => (release = resolve)), 60_000, run.signal, sameMs);
+    const fast = withDeadline(async () => 1, 60_000, run.signal, sameMs);
     expect(await fast).toBe(1);
     release(2);
     expect(await slow).toBe(2);
@@ -76,10 +80,11 @@ describe("shared deadlines", () => {
 
   it("opens a new group once the previous one has emptied", async () => {
     const run = parent();
+    const sameMs = () => 1_000;
     let first: AbortSignal | undefined;
-    await withDeadline(async (signal) => (first = signal, 1), 1000, run.signal);
+    await withDeadline(async (signal) => (first = signal, 1), 1000, run.signal, sameMs);
     let second: AbortSignal | undefined;
-    await withDeadline(async (signal) => (second = signal, 1), 1000, run.signal);
+    await withDeadline(async (signal) => (second = signal, 1), 1000, run.signal, sameMs);
     expect(second).not.toBe(first);
     expect(first!.aborted).toBe(false);
   });
