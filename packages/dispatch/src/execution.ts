@@ -1,11 +1,10 @@
 import { setMaxListeners } from "node:events";
 import type { Priority } from "@hybrid/graph";
-import { createRetryPolicy } from "@hybrid/resilience";
+import { createRetryPolicy, withDeadline } from "@hybrid/resilience";
 import type { AttemptContext, BreakerRegistry, ResiliencePolicy, RetryPolicy } from "@hybrid/resilience";
 import { WaveScheduler } from "@hybrid/scheduler";
 import type { PlannedNode, SchedulePlan, SchedulerTransition } from "@hybrid/scheduler";
 import pLimit from "p-limit";
-import { withDeadline } from "./deadline.js";
 import { classify, errorInfo, failureCategory } from "./error-info.js";
 import { digest } from "./output-digest.js";
 import { DispatchAbortedError } from "./errors.js";

@@ -38,6 +38,7 @@ export { createRetryPolicy, sleep } from "./retry-policy.js";
 export type { AttemptContext, RetryDeps, RetryExecuteOptions, RetryInfo, RetryPolicy } from "./retry-policy.js";
 
 export { withTimeout } from "./timeout.js";
+export { withDeadline } from "./deadline.js";
 
 export { BreakerStateSchema, createBreakerRegistry } from "./circuit-breaker.js";
 export type { BreakerChange, BreakerDeps, BreakerRegistry, BreakerState, BreakerStateName } from "./circuit-breaker.js";

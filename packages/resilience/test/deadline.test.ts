@@ -1,6 +1,5 @@
-import { isAbortedError, isTimeoutError } from "@hybrid/resilience";
 import { describe, expect, it } from "vitest";
-import { withDeadline } from "../src/deadline.js";
+import { isAbortedError, isTimeoutError, withDeadline } from "../src/index.js";
 
 const parent = () => new AbortController();
 

@@ -1,4 +1,4 @@
-// The per-attempt deadline. Same contract as `withTimeout` from @hybrid/resilience (settles at the
+// The per-attempt deadline of a dispatcher. Same contract as `withTimeout` (settles at the
 // deadline even if `fn` ignores its signal, aborts `fn`'s signal, rejects with resilience's
 // `TimeoutError`, or `AbortedError` when the parent aborts), without building a cockatiel policy per
 // call: measured at ~30 µs an attempt, it was most of the controller's per-node overhead.
@@ -9,7 +9,7 @@
 // everything else the dispatcher does for a node (measured: the pair alone took plain p-limit
 // chaining from 9.3 to 14.2 µs a node).
 import { setMaxListeners } from "node:events";
-import { AbortedError, TimeoutError } from "@hybrid/resilience";
+import { AbortedError, TimeoutError } from "./errors.js";
 
 // setTimeout fires at once above 2^31-1 ms (~24.8 days): treat those as "no deadline".
 const MAX_TIMER_MS = 2 ** 31 - 1;
