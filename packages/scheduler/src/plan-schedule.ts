@@ -111,7 +111,9 @@ export function planSchedule(input: DependencyGraph | object, options?: Schedule
     `{"format":${PLAN_FORMAT},"workflow":${canonicalJson(graph.workflow)},"config":${canonicalJson(config)},"nodes":[${canonicalNodes.join(",")}]}`,
   );
 
-  return {
+  // Frozen: a plan is a value named by its hash, and the scheduler and the dispatcher cache
+  // per-plan indexes on it (see indexPlan), which a mutation would silently invalidate.
+  return freezePlan({
     planHash,
     workflowId: graph.workflow.id,
     ...(graph.workflow.taskType !== undefined ? { taskType: graph.workflow.taskType } : {}),
@@ -122,7 +124,21 @@ export function planSchedule(input: DependencyGraph | object, options?: Schedule
     sequentialOrder: sequentialOrder(order, nodes),
     order,
     nodes,
-  };
+  });
+}
+
+function freezePlan(plan: SchedulePlan): SchedulePlan {
+  for (const id of plan.order) Object.freeze(plan.nodes[id]);
+  for (const wave of plan.waves) Object.freeze(wave);
+  Object.freeze(plan.waves);
+  Object.freeze(plan.order);
+  Object.freeze(plan.sequentialOrder);
+  Object.freeze(plan.nodes);
+  Object.freeze(plan.config.priorityOrder);
+  Object.freeze(plan.config);
+  Object.freeze(plan.criticalPath.nodes);
+  Object.freeze(plan.criticalPath);
+  return Object.freeze(plan);
 }
 
 /** List scheduling with one worker: repeatedly the first ready node in plan order. */

@@ -56,6 +56,17 @@ describe("planSchedule", () => {
     expect(planSchedule(epic()).planHash).toBe(planSchedule(buildGraph(epic())).planHash);
   });
 
+  it("returns a deeply frozen plan: it is a value named by its hash", () => {
+    const plan = planSchedule(epic());
+    const parts = [plan, plan.nodes, plan.order, plan.waves, plan.sequentialOrder, plan.config, plan.config.priorityOrder, plan.criticalPath, plan.criticalPath.nodes];
+    for (const part of [...parts, ...plan.waves, ...Object.values(plan.nodes), ...Object.values(plan.nodes).map((n) => n.spec)]) {
+      expect(Object.isFrozen(part)).toBe(true);
+    }
+    const first = plan.order[0]!;
+    expect(() => (plan.order as string[]).push("x")).toThrow(TypeError);
+    expect(() => Object.assign(plan.nodes[first]!, { wave: 99 })).toThrow(TypeError);
+  });
+
   it("breaks ties of class and path by id", () => {
     const plan = planSchedule(buildGraph({ nodes: [node("b", "docs"), node("a", "docs"), node("c", "docs")] }));
     expect(plan.order).toEqual(["a", "b", "c"]);

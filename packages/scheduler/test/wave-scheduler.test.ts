@@ -174,6 +174,21 @@ describe("WaveScheduler", () => {
     expect(() => new WaveScheduler(plan(), { mode: "parallel" as never })).toThrow(/mode: expected "wave" or "eager", got "parallel"/);
   });
 
+  it("keeps schedulers of one (frozen, index-cached) plan independent of each other", () => {
+    const p = plan();
+    const first = new WaveScheduler(p, "eager");
+    const ids = (s: WaveScheduler) => [...(function* () { for (let n = s.next(); n; n = s.next()) yield n.id; })()];
+    for (const id of ids(first)) first.succeeded(id);
+    // A second scheduler on the same plan starts from scratch: the cached index's dependency counts
+    // were copied, not counted down by the first.
+    const second = new WaveScheduler(p, "eager");
+    expect(ids(second).sort()).toEqual(["a", "e"]);
+    expect(ids(first).sort()).toEqual(["b", "c", "f"]);
+    // A copied (unfrozen) plan is indexed afresh and schedules the same.
+    const copy = new WaveScheduler({ ...p, nodes: { ...p.nodes } }, "eager");
+    expect(ids(copy).sort()).toEqual(["a", "e"]);
+  });
+
   it("requeues a running node", () => {
     const scheduler = new WaveScheduler(plan());
     const first = scheduler.next()!;
