@@ -49,15 +49,55 @@ export interface BreakerDeps {
 export interface BreakerRegistry {
   /** Runs `fn` under the breaker for `key`; rejects at once with `BrokenCircuitError` while open. */
   execute<T>(key: string, fn: () => Promise<T>): Promise<T>;
+  /**
+   * `execute` in three synchronous steps, for callers that already chain a `then` per call: admits
+   * a call (throws `BrokenCircuitError` while open, or while a half-open probe is out) ...
+   */
+  enter(key: string): BreakerTicket;
+  /** ... then reports its success (a throw here, from a listener say, counted as a failure) ... */
+  succeeded(ticket: BreakerTicket): void;
+  /** ... or its failure (errors `isFailure` rejects, aborts by default, do not count). */
+  failed(ticket: BreakerTicket, error: unknown): void;
   /** Current state of `key` ("closed" for an unknown key). */
   state(key: string): BreakerStateName;
   /** Every known key's state, for the journal. */
   toJSON(): Record<string, BreakerState>;
 }
 
+/**
+ * Proof that `enter` admitted a call; hand it back to `succeeded` or `failed` exactly once. Tickets
+ * are shared between calls of one key (no allocation per call), so they carry no per-call state.
+ */
+export interface BreakerTicket {
+  readonly key: string;
+  /** Whether the call is the half-open breaker's single probe. */
+  readonly probe: boolean;
+}
+
 interface Entry {
   data: BreakerState;
   probing: boolean;
+  /** The registry the entry belongs to (its `entries` map). */
+  readonly owner: object;
+  readonly ticket: Ticket;
+  readonly probeTicket: Ticket;
+}
+
+class Ticket implements BreakerTicket {
+  readonly #entry: Entry;
+
+  constructor(
+    readonly key: string,
+    readonly probe: boolean,
+    entry: Entry,
+  ) {
+    this.#entry = entry;
+    Object.freeze(this);
+  }
+
+  static entryOf(ticket: BreakerTicket): Entry | undefined {
+    return #entry in ticket ? ticket.#entry : undefined;
+  }
 }
 
 /**
@@ -79,6 +119,12 @@ export function createBreakerRegistry(
   const clock = deps.clock ?? Date.now;
   const isFailure = deps.isFailure ?? ((error: unknown) => classifyError(error) !== "aborted");
   const entries = new Map<string, Entry>();
+  const newEntry = (key: string, data: BreakerState): Entry => {
+    const created = { data, probing: false, owner: entries } as { -readonly [K in keyof Entry]: Entry[K] };
+    created.ticket = new Ticket(key, false, created);
+    created.probeTicket = new Ticket(key, true, created);
+    return created;
+  };
 
   for (const [key, state] of Object.entries(deps.initialState ?? {})) {
     const result = BreakerStateSchema.safeParse(state);
@@ -86,13 +132,13 @@ export function createBreakerRegistry(
       const issues = toIssues(result.error).map((issue) => ({ ...issue, path: `initialState.${key}.${issue.path}` }));
       throw new InvalidPolicyError(issues, { cause: result.error });
     }
-    entries.set(key, { data: structuredClone(result.data), probing: false });
+    entries.set(key, newEntry(key, structuredClone(result.data)));
   }
 
   const entry = (key: string): Entry => {
     let found = entries.get(key);
     if (!found) {
-      found = { data: { state: "closed", consecutiveFailures: 0 }, probing: false };
+      found = newEntry(key, { state: "closed", consecutiveFailures: 0 });
       entries.set(key, found);
     }
     return found;
@@ -150,32 +196,54 @@ export function createBreakerRegistry(
     }
   };
 
-  const execute = <T>(key: string, fn: () => Promise<T>): Promise<T> => {
-    try {
-      return guarded(key, fn);
-    } catch (error) {
-      // e.g. a throwing clock or onChange: still a rejection, as from the async function this was
-      return Promise.reject(error);
-    }
-  };
-
-  const guarded = <T>(key: string, fn: () => Promise<T>): Promise<T> => {
+  // Admission and settlement are synchronous so a hot path (dispatch) can fold them into the one
+  // `then` it already has per attempt; `execute` is the promise-shaped form of the same three calls.
+  const enter = (key: string): BreakerTicket => {
     const current = entry(key);
     const now = clock();
     refresh(key, current, now);
     if (current.data.state === "open") {
-      return Promise.reject(new BrokenCircuitError(key, (current.data.openedAt ?? now) + halfOpenAfterMs - now));
+      throw new BrokenCircuitError(key, (current.data.openedAt ?? now) + halfOpenAfterMs - now);
     }
-    const probe = current.data.state === "half-open";
-    if (probe) {
-      // One probe at a time: a burst of callers must not hammer an agent that is just recovering.
-      if (current.probing) return Promise.reject(new BrokenCircuitError(key, 0));
-      current.probing = true;
+    if (current.data.state !== "half-open") return current.ticket;
+    // One probe at a time: a burst of callers must not hammer an agent that is just recovering.
+    if (current.probing) throw new BrokenCircuitError(key, 0);
+    current.probing = true;
+    return current.probeTicket;
+  };
+
+  const settle = (ticket: BreakerTicket): Entry => {
+    const current = Ticket.entryOf(ticket);
+    if (current?.owner !== entries) throw new TypeError("not a ticket of this breaker registry");
+    if (ticket.probe) current.probing = false;
+    return current;
+  };
+
+  // A throw in onSuccess (a clock or an onChange listener) counts as the call's failure, as it did
+  // when this was an async function's try block.
+  const succeeded = (ticket: BreakerTicket): void => {
+    const current = settle(ticket);
+    try {
+      onSuccess(ticket.key, current);
+    } catch (error) {
+      if (isFailure(error)) onFailure(ticket.key, current);
+      throw error;
     }
-    // A promise chain instead of an async function: one `then` per call on dispatch's hot path.
-    // The handlers keep the old try/catch/finally order: onSuccess (a throw there counts as a
-    // failure), then the probe flag.
+  };
+
+  const failed = (ticket: BreakerTicket, error: unknown): void => {
+    const current = settle(ticket);
+    if (isFailure(error)) onFailure(ticket.key, current);
+  };
+
+  const execute = <T>(key: string, fn: () => Promise<T>): Promise<T> => {
+    let ticket: BreakerTicket;
     let pending: Promise<T>;
+    try {
+      ticket = enter(key);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     try {
       pending = Promise.resolve(fn());
     } catch (error) {
@@ -183,28 +251,14 @@ export function createBreakerRegistry(
     }
     return pending.then(
       (value) => {
-        try {
-          onSuccess(key, current);
-        } catch (error) {
-          failed(key, current, error);
-        } finally {
-          if (probe) current.probing = false;
-        }
+        succeeded(ticket);
         return value;
       },
       (error: unknown): never => {
-        try {
-          return failed(key, current, error);
-        } finally {
-          if (probe) current.probing = false;
-        }
+        failed(ticket, error);
+        throw error;
       },
     );
-  };
-
-  const failed: (key: string, current: Entry, error: unknown) => never = (key, current, error) => {
-    if (isFailure(error)) onFailure(key, current);
-    throw error;
   };
 
   const state = (key: string): BreakerStateName => {
@@ -217,5 +271,5 @@ export function createBreakerRegistry(
   const toJSON = (): Record<string, BreakerState> =>
     Object.fromEntries([...entries].map(([key, current]) => [key, structuredClone(current.data)]));
 
-  return { execute, state, toJSON };
+  return { execute, enter, succeeded, failed, state, toJSON };
 }

@@ -14,12 +14,20 @@ import { AbortedError, TimeoutError } from "./errors.js";
 // setTimeout fires at once above 2^31-1 ms (~24.8 days): treat those as "no deadline".
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-/** The attempts sharing one deadline; `settle` callbacks reject the ones still running. */
+/** One attempt in a deadline group: settled by its own result or by the deadline, whichever is first. */
+interface Member {
+  settled: boolean;
+  readonly reject: (error: Error) => void;
+}
+
+/** The attempts sharing one deadline; expiring it rejects the members not settled yet. */
 interface Deadline {
   readonly startedAt: number;
   readonly timeoutMs: number;
   readonly controller: AbortController;
-  readonly members: Set<(error: Error) => void>;
+  /** Grows until the group closes (an array and a flag per member are cheaper than a Set). */
+  readonly members: Member[];
+  running: number;
   timer: NodeJS.Timeout | undefined;
   closed: boolean;
 }
@@ -53,7 +61,11 @@ function stateOf(parent: AbortSignal): ParentState {
 function expire(deadline: Deadline, state: ParentState, error: Error, reason: unknown): void {
   close(deadline, state);
   deadline.controller.abort(reason);
-  for (const reject of [...deadline.members]) reject(error);
+  for (const member of deadline.members) {
+    if (member.settled) continue;
+    member.settled = true;
+    member.reject(error);
+  }
 }
 
 function close(deadline: Deadline, state: ParentState): void {
@@ -71,7 +83,7 @@ function join(parent: AbortSignal, timeoutMs: number, clock: () => number): { de
   const controller = new AbortController();
   // Every runner of the group may listen on the shared signal.
   setMaxListeners(0, controller.signal);
-  const deadline: Deadline = { startedAt: now, timeoutMs, controller, members: new Set(), timer: undefined, closed: false };
+  const deadline: Deadline = { startedAt: now, timeoutMs, controller, members: [], running: 0, timer: undefined, closed: false };
   if (Number.isFinite(timeoutMs) && timeoutMs <= MAX_TIMER_MS) {
     deadline.timer = setTimeout(() => {
       const error = new TimeoutError(timeoutMs, { what: "attempt" });
@@ -93,17 +105,26 @@ export function withDeadline<T>(
   if (parent.aborted) return Promise.reject(new AbortedError({ cause: parent.reason, what: "attempt" }));
   const { deadline, state } = join(parent, timeoutMs, clock);
   return new Promise<T>((resolve, reject) => {
+    const member: Member = { settled: false, reject };
+    deadline.members.push(member);
+    deadline.running += 1;
+    // Returns false when the deadline (or the parent) settled the member first.
     const leave = (): boolean => {
-      if (!deadline.members.delete(onExpire)) return false;
+      if (member.settled) return false;
+      member.settled = true;
       // The last attempt out stops the timer; a later attempt in the same millisecond opens a new group.
-      if (deadline.members.size === 0) close(deadline, state);
+      if (--deadline.running === 0) close(deadline, state);
       return true;
     };
-    const onExpire = (error: Error): void => {
+    let pending: Promise<T>;
+    try {
+      pending = fn(deadline.controller.signal);
+    } catch (error) {
+      // A synchronous throw leaves the group at once: its timer must not outlive the attempt.
       if (leave()) reject(error);
-    };
-    deadline.members.add(onExpire);
-    fn(deadline.controller.signal).then(
+      return;
+    }
+    pending.then(
       (value) => {
         if (leave()) resolve(value);
       },

@@ -41,7 +41,7 @@ export { withTimeout } from "./timeout.js";
 export { withDeadline } from "./deadline.js";
 
 export { BreakerStateSchema, createBreakerRegistry } from "./circuit-breaker.js";
-export type { BreakerChange, BreakerDeps, BreakerRegistry, BreakerState, BreakerStateName } from "./circuit-breaker.js";
+export type { BreakerChange, BreakerDeps, BreakerRegistry, BreakerState, BreakerStateName, BreakerTicket } from "./circuit-breaker.js";
 
 export {
   FailureCategorySchema,

@@ -134,6 +134,68 @@ describe("createBreakerRegistry", () => {
     expect((caught as Error).message).toMatch(/initialState\.coder\.state/);
   });
 
+  it("offers execute as synchronous enter / succeeded / failed steps with the same state machine", () => {
+    const clock = manualClock();
+    const changes: string[] = [];
+    const breakers = createBreakerRegistry(
+      { consecutiveFailures: 2, halfOpenAfterMs: 1_000 },
+      { clock: clock.now, onChange: (change) => changes.push(`${change.key}:${change.from}->${change.to}`) },
+    );
+    const first = breakers.enter("coder");
+    expect(first).toMatchObject({ key: "coder", probe: false });
+    expect(breakers.enter("coder")).toBe(first); // tickets are shared: no allocation per call
+    breakers.failed(first, new Error("down"));
+    breakers.failed(breakers.enter("coder"), new Error("down"));
+    expect(breakers.state("coder")).toBe("open");
+    expect(() => breakers.enter("coder")).toThrow(BrokenCircuitError);
+
+    clock.advance(1_000);
+    const probe = breakers.enter("coder");
+    expect(probe.probe).toBe(true);
+    // One probe at a time, until it settles.
+    expect(() => breakers.enter("coder")).toThrow(BrokenCircuitError);
+    breakers.succeeded(probe);
+    expect(breakers.state("coder")).toBe("closed");
+    breakers.succeeded(breakers.enter("coder"));
+    expect(changes).toEqual(["coder:closed->open", "coder:open->half-open", "coder:half-open->closed"]);
+
+    // An abort does not count, as with execute.
+    const ticket = breakers.enter("coder");
+    breakers.failed(ticket, new AbortedError({ what: "attempt" }));
+    breakers.failed(ticket, new AbortedError({ what: "attempt" }));
+    expect(breakers.state("coder")).toBe("closed");
+  });
+
+  it("refuses tickets it did not issue, and counts a throw while recording a success as a failure", () => {
+    const clock = manualClock();
+    const a = createBreakerRegistry({ consecutiveFailures: 1 }, { clock: clock.now });
+    const b = createBreakerRegistry({ consecutiveFailures: 1 }, { clock: clock.now });
+    const ticket = a.enter("coder");
+    expect(() => b.succeeded(ticket)).toThrow(TypeError);
+    expect(() => a.failed({ key: "coder", probe: false }, new Error("x"))).toThrow(TypeError);
+    expect(a.state("coder")).toBe("closed");
+
+    let calls = 0;
+    const throwing = createBreakerRegistry(
+      { consecutiveFailures: 1, halfOpenAfterMs: 10 },
+      {
+        clock: clock.now,
+        onChange: (change) => {
+          // The probe's success (half-open -> closed) has a listener that throws.
+          if (change.to === "closed" && ++calls === 1) throw new Error("listener broke");
+        },
+      },
+    );
+    throwing.failed(throwing.enter("coder"), new Error("down"));
+    clock.advance(10);
+    const probe = throwing.enter("coder");
+    expect(() => throwing.succeeded(probe)).toThrow("listener broke");
+    // The throw counted against the half-open breaker, which opened again; the probe slot is free.
+    expect(throwing.state("coder")).toBe("open");
+    clock.advance(10);
+    expect(throwing.enter("coder").probe).toBe(true);
+  });
+
   it("uses Date.now by default", async () => {
     const breakers = createBreakerRegistry({});
     await expect(breakers.execute("x", ok)).resolves.toBe("ok");

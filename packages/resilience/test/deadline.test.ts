@@ -88,6 +88,21 @@ describe("shared deadlines", () => {
     expect(first!.aborted).toBe(false);
   });
 
+  it("leaves its group at once when fn throws synchronously, so no timer outlives it", async () => {
+    const run = parent();
+    const sameMs = () => 5_000;
+    let first: AbortSignal | undefined;
+    const thrown = withDeadline((signal) => {
+      first = signal;
+      throw new Error("sync");
+    }, 60_000, run.signal, sameMs);
+    await expect(thrown).rejects.toThrow("sync");
+    let second: AbortSignal | undefined;
+    await withDeadline(async (signal) => (second = signal, 1), 60_000, run.signal, sameMs);
+    // Had the thrower stayed a member, the second attempt would have joined its still-open group.
+    expect(second).not.toBe(first);
+  });
+
   it("aborts every live group when the parent aborts", async () => {
     const run = parent();
     const hang = () => new Promise<number>(() => {});
