@@ -12,6 +12,7 @@ import type { DispatchResult, NodeOutcome } from "./outcome.js";
 import { defaultPrepare } from "./prepare.js";
 import type { PrepareFn } from "./prepare.js";
 import { readPriorState } from "./replay.js";
+import { runIndexOf } from "./run-index.js";
 import type { ResumeState } from "./replay.js";
 import type { AgentRunner } from "./runner.js";
 
@@ -61,13 +62,6 @@ function newRunId(now: number): string {
   return `run-${now.toString(36)}-${randomUUID().slice(0, 8)}`;
 }
 
-function journalNodes(plan: SchedulePlan): JournalNode[] {
-  return plan.order.map((id) => {
-    const node = plan.nodes[id]!;
-    return { id, agent: node.agent, priority: node.priority, wave: node.wave, dependsOn: [...node.dependsOn], specHash: node.specHash };
-  });
-}
-
 /**
  * Creates a dispatch controller.
  *
@@ -102,6 +96,8 @@ export function createDispatchController(options: DispatchOptions = {}): Dispatc
   ): Promise<DispatchResult> => {
     const startedAt = now();
     const mode = run.mode ?? "wave";
+    const index = runIndexOf(plan);
+    const journalNodes = index.journalNodes as JournalNode[];
     const journal = new Journal(runId, run.store, listeners, now);
     for (const event of prior?.events ?? []) journal.events.push(event);
     const breakers: BreakerRegistry = createBreakerRegistry(policy.breaker, {
@@ -111,7 +107,7 @@ export function createDispatchController(options: DispatchOptions = {}): Dispatc
         journal.appendLater({ type: "breaker.changed", key: change.key, from: change.from, to: change.to, state: change.state }),
     });
     if (resumeInfo) {
-      await journal.append({ type: "run.resumed", planHash: plan.planHash, forced: resumeInfo.forced, nodes: journalNodes(plan), breakers: breakers.toJSON() });
+      await journal.append({ type: "run.resumed", planHash: plan.planHash, forced: resumeInfo.forced, nodes: journalNodes, breakers: breakers.toJSON() });
     } else {
       await journal.append({
         type: "run.started",
@@ -119,12 +115,13 @@ export function createDispatchController(options: DispatchOptions = {}): Dispatc
         workflowId: plan.workflowId,
         ...(plan.taskType !== undefined ? { taskType: plan.taskType } : {}),
         mode,
-        nodes: journalNodes(plan),
+        nodes: journalNodes,
         breakers: breakers.toJSON(),
       });
     }
     const execution = new RunExecution({
       plan,
+      index,
       runId,
       mode,
       runner: run.runner,
@@ -141,7 +138,7 @@ export function createDispatchController(options: DispatchOptions = {}): Dispatc
     const status = await execution.run();
     // A loop, not Object.fromEntries over [id, outcome] pairs: one allocation per node less.
     const outcomes: Record<string, NodeOutcome> = {};
-    for (const id of plan.order) outcomes[id] = execution.outcomes.get(id)!;
+    for (let rank = 0; rank < plan.order.length; rank++) outcomes[plan.order[rank]!] = execution.outcomes[rank]!;
     const result: DispatchResult = {
       runId,
       planHash: plan.planHash,
@@ -155,7 +152,7 @@ export function createDispatchController(options: DispatchOptions = {}): Dispatc
     };
     if (status !== "succeeded") {
       result.postMortem = buildPostMortemFromJournal(journal.events as unknown as JournalEvent[], {
-        plan: { nodes: journalNodes(plan) },
+        plan: { nodes: journalNodes },
         maxAttempts: policy.retry.maxAttempts,
         redact,
       });

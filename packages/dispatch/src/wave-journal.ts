@@ -21,14 +21,14 @@ export class WaveJournal {
   }
 
   /** Appends `wave.completed` (with its counts) and `wave.started` events not journaled yet. */
-  record(started: readonly number[], completed: readonly number[], outcomes: ReadonlyMap<string, NodeOutcome>): Promise<unknown> {
+  record(started: readonly number[], completed: readonly number[], outcomes: readonly (NodeOutcome | undefined)[]): Promise<unknown> {
     const appends: Promise<unknown>[] = [];
     for (const wave of completed) {
       if (this.#completed.has(wave)) continue;
       this.#completed.add(wave);
       const counts = { succeeded: 0, failed: 0, blocked: 0 };
       for (const id of this.plan.waves[wave]!) {
-        const status = outcomes.get(id)?.status;
+        const status = outcomes[this.plan.nodes[id]!.rank]?.status;
         if (status === "succeeded" || status === "failed" || status === "blocked") counts[status] += 1;
       }
       appends.push(this.journal.append({ type: "wave.completed", wave, ...counts }));

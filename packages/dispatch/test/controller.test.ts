@@ -96,6 +96,45 @@ describe("createDispatchController: run", () => {
     await expect(controller.run(diamond(), { runner, resume: true, store })).rejects.toSatisfy(isDispatchOptionsError);
   });
 
+  it("runs one (frozen) plan many times with the same results, and a hand-made copy too", async () => {
+    const plan = diamond();
+    const controller = createDispatchController({ maxParallel: 3 });
+    const runner = createFunctionRunner((task) => `${task.nodeId}:${task.prompt.length}`);
+    const prepare = (n: { id: string }, upstream: Record<string, string>) => ({ prompt: `${n.id}<-${Object.entries(upstream).map(([k, v]) => `${k}=${v}`).join(",")}` });
+    const outputs = async (p: typeof plan, mode: "wave" | "eager") => {
+      const result = await controller.run(p, { runner, prepare, mode });
+      expect(result.status).toBe("succeeded");
+      return Object.fromEntries(Object.entries(result.outcomes).map(([id, outcome]) => [id, outcome.output]));
+    };
+    const first = await outputs(plan, "eager");
+    // d's prompt "d<-b=b:8,c=c:8" carries both upstream outputs.
+    expect(first).toEqual({ a: "a:3", b: "b:8", c: "c:8", d: "d:14" });
+    for (const mode of ["wave", "eager"] as const) expect(await outputs(plan, mode)).toEqual(first);
+    expect(await outputs({ ...plan, nodes: { ...plan.nodes }, order: [...plan.order] }, "eager")).toEqual(first);
+  });
+
+  it("refuses a plan that contradicts itself, naming where", async () => {
+    const plan = diamond();
+    const controller = createDispatchController();
+    const runner = createFunctionRunner(() => "x");
+    const problems = async (p: unknown) => {
+      const error = await controller.run(p as typeof plan, { runner }).catch((e: unknown) => e);
+      expect(isDispatchOptionsError(error)).toBe(true);
+      return (error as { problems: { path: string; message: string }[] }).problems;
+    };
+    const [a, b] = plan.order;
+    expect(await problems({ ...plan, order: [b, a, ...plan.order.slice(2)] })).toEqual([
+      { path: "order[0]", message: `node "${b}" has rank 1, not 0` },
+      { path: "order[1]", message: `node "${a}" has rank 0, not 1` },
+    ]);
+    expect(await problems({ ...plan, order: [...plan.order, "ghost"] })).toEqual([{ path: "order[4]", message: 'no node "ghost" in plan.nodes' }]);
+    expect(await problems({ ...plan, order: plan.order.slice(0, 3) })).toEqual([{ path: "order", message: "lists 3 nodes but plan.nodes has 4" }]);
+    const d = plan.nodes.d!;
+    expect(await problems({ ...plan, nodes: { ...plan.nodes, d: { ...d, dependsOn: ["b", "zz"] } } })).toEqual([
+      { path: "nodes.d.dependsOn[1]", message: 'unknown node "zz"' },
+    ]);
+  });
+
   it("validates options with paths", () => {
     const bad = (options: unknown) => {
       try {
