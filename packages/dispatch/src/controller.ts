@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
-import { buildPostMortemFromJournal, createBreakerRegistry, resolveResiliencePolicy } from "@hybrid/resilience";
-import type { BreakerRegistry, CheckpointStore, JournalEvent } from "@hybrid/resilience";
+import { createBreakerRegistry, resolveResiliencePolicy } from "@hybrid/resilience";
+import type { BreakerRegistry, CheckpointStore } from "@hybrid/resilience";
 import type { SchedulePlan } from "@hybrid/scheduler";
 import { DispatchOptionsError, ResumeMismatchError, parseOptions } from "./errors.js";
-import type { DispatchEventListener, JournalNode } from "./events.js";
+import type { DispatchEvent, DispatchEventListener, JournalNode } from "./events.js";
 import { RunExecution } from "./execution.js";
 import { Journal } from "./journal.js";
 import { DispatchOptionsSchema } from "./options.js";
@@ -13,6 +13,7 @@ import { defaultPrepare } from "./prepare.js";
 import type { PrepareFn } from "./prepare.js";
 import { readPriorState } from "./replay.js";
 import { runIndexOf } from "./run-index.js";
+import { buildRunPostMortem, emptyStats } from "./run-post-mortem.js";
 import type { ResumeState } from "./replay.js";
 import type { AgentRunner } from "./runner.js";
 
@@ -99,17 +100,20 @@ export function createDispatchController(options: DispatchOptions = {}): Dispatc
     const index = runIndexOf(plan);
     const journalNodes = index.journalNodes as JournalNode[];
     const journal = new Journal(runId, run.store, listeners, now);
-    for (const event of prior?.events ?? []) journal.events.push(event);
+    const stats = emptyStats();
     const breakers: BreakerRegistry = createBreakerRegistry(policy.breaker, {
       clock: now,
       ...(prior?.breakers ? { initialState: prior.breakers } : {}),
-      onChange: (change) =>
-        journal.appendLater({ type: "breaker.changed", key: change.key, from: change.from, to: change.to, state: change.state }),
+      onChange: (change) => {
+        if (change.to === "open") stats.breakerTrips += 1;
+        journal.appendLater({ type: "breaker.changed", key: change.key, from: change.from, to: change.to, state: change.state });
+      },
     });
+    let first: DispatchEvent;
     if (resumeInfo) {
-      await journal.append({ type: "run.resumed", planHash: plan.planHash, forced: resumeInfo.forced, nodes: journalNodes, breakers: breakers.toJSON() });
+      first = await journal.append({ type: "run.resumed", planHash: plan.planHash, forced: resumeInfo.forced, nodes: journalNodes, breakers: breakers.toJSON() });
     } else {
-      await journal.append({
+      first = await journal.append({
         type: "run.started",
         planHash: plan.planHash,
         workflowId: plan.workflowId,
@@ -132,6 +136,7 @@ export function createDispatchController(options: DispatchOptions = {}): Dispatc
       journal,
       redact,
       now,
+      stats,
       ...(run.signal ? { signal: run.signal } : {}),
       ...(prior ? { prior } : {}),
     });
@@ -151,9 +156,18 @@ export function createDispatchController(options: DispatchOptions = {}): Dispatc
       finishedAt: now(),
     };
     if (status !== "succeeded") {
-      result.postMortem = buildPostMortemFromJournal(journal.events as unknown as JournalEvent[], {
-        plan: { nodes: journalNodes },
+      result.postMortem = buildRunPostMortem({
+        runId,
+        status,
+        plan,
+        journalNodes,
+        outcomes: execution.outcomes as NodeOutcome[],
+        stats,
+        priorEvents: prior?.events ?? [],
+        startedAt: first.at,
+        endedAt: execution.completedAt,
         maxAttempts: policy.retry.maxAttempts,
+        timeoutMs: (id) => plan.nodes[id]!.spec.timeoutMs ?? policy.timeoutMs,
         redact,
       });
     }

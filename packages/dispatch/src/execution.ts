@@ -13,6 +13,7 @@ import { countOutcomes, type NodeOutcome } from "./outcome.js";
 import type { PrepareFn } from "./prepare.js";
 import { recordHandoff } from "./record-handoff.js";
 import type { PriorState } from "./replay.js";
+import type { RunStats } from "./run-post-mortem.js";
 import type { RunIndex } from "./run-index.js";
 import type { AgentRunner } from "./runner.js";
 import { Slots } from "./slots.js";
@@ -33,6 +34,8 @@ export interface ExecutionInit {
   now: () => number;
   signal?: AbortSignal;
   prior?: PriorState;
+  /** Counters the attempts (and the controller, for breakers) keep. */
+  stats: RunStats;
 }
 
 /**
@@ -58,6 +61,8 @@ export class RunExecution implements AttemptHost {
   #idle: (() => void) | undefined;
   #stopping: "none" | "abort-run" | "signal" | "fatal" = "none";
   #fatal: unknown;
+  /** `at` of the `run.completed` event, once journaled. */
+  completedAt = 0;
 
   constructor(readonly init: ExecutionInit) {
     const { plan, prior, mode, options } = init;
@@ -73,6 +78,10 @@ export class RunExecution implements AttemptHost {
       this.outcomes[node.rank] = { id, agent: node.agent, status: "succeeded", attempts: done.attempts, output: done.output, reused: true };
     }
     this.#scheduler = new WaveScheduler(plan, { mode, completed: prior?.completed.keys() ?? [] });
+  }
+
+  get stats(): RunStats {
+    return this.init.stats;
   }
 
   get signal(): AbortSignal {
@@ -216,7 +225,7 @@ export class RunExecution implements AttemptHost {
     const counts = this.counts();
     const status: RunStatus =
       counts.succeeded === counts.total ? "succeeded" : this.#stopping === "signal" ? "aborted" : "failed";
-    await journal.append({ type: "run.completed", status, counts });
+    this.completedAt = (await journal.append({ type: "run.completed", status, counts })).at;
     await journal.flush();
     return status;
   }

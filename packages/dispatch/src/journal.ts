@@ -7,11 +7,10 @@ export type EventDraft = DispatchEvent extends infer E ? (E extends DispatchEven
 /**
  * The run's journal writer: stamps each event, appends it to the store (durable when the promise
  * resolves), then hands it to the listeners. Appends are issued in call order, so events issued
- * together keep their order in the store.
+ * together keep their order in the store. It keeps no events itself: the post-mortem is built from
+ * outcomes and counters (see run-post-mortem.ts).
  */
 export class Journal {
-  /** Every event of this run seen by this process (replayed ones first, on resume), for the post-mortem. */
-  readonly events: DispatchEvent[] = [];
   readonly #pending = new Set<Promise<unknown>>();
   #failure: unknown;
 
@@ -24,8 +23,7 @@ export class Journal {
 
   /** Appends an event; resolves once it is durable and listeners have seen it. */
   append(draft: EventDraft): Promise<DispatchEvent> {
-    const done = this.write(draft);
-    return done ?? Promise.resolve(this.events[this.events.length - 1]!);
+    return this.write(draft) ?? Promise.resolve(draft as DispatchEvent);
   }
 
   /**
@@ -38,7 +36,6 @@ export class Journal {
     const event = draft as DispatchEvent;
     event.runId = this.runId;
     event.at = this.now();
-    this.events.push(event);
     if (!this.store) {
       this.#emit(event);
       return undefined;

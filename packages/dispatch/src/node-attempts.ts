@@ -6,6 +6,7 @@ import type { ExecutionInit } from "./execution.js";
 import { defaultIdempotencyKey } from "./options.js";
 import type { NodeOutcome } from "./outcome.js";
 import { digest } from "./output-digest.js";
+import type { RunStats } from "./run-post-mortem.js";
 import type { AgentResult, AgentTask } from "./runner.js";
 
 /** What a node's attempts need of the run around them. */
@@ -13,6 +14,8 @@ export interface AttemptHost {
   readonly init: ExecutionInit;
   /** Outcomes by rank; a node's dependencies' outcomes hold the outputs it is prepared from. */
   readonly outcomes: (NodeOutcome | undefined)[];
+  /** This process's counters, for the post-mortem. */
+  readonly stats: RunStats;
   /** Aborted when the run stops (a stop signal or a broken journal): cancels attempts and backoffs. */
   readonly signal: AbortSignal;
   /** Whether the run is stopping: an attempt aborted then is not a failure, resume runs it again. */
@@ -54,6 +57,7 @@ export class NodeAttempts {
   async run(node: PlannedNode): Promise<void> {
     const { init } = this.host;
     const { runId, journal, redact, options, runner, prior, breakers } = init;
+    const { stats } = this.host;
     const resumeAt = prior?.resumeAt.get(node.id);
     const idempotencyKey = resumeAt?.idempotencyKey ?? (options.idempotencyKey ?? defaultIdempotencyKey)({ runId, node });
     const startAttempt = resumeAt?.nextAttempt ?? 1;
@@ -70,6 +74,7 @@ export class NodeAttempts {
         // The breaker admits (or throws BrokenCircuitError, which the retry policy sees as a rejection)...
         const ticket = breakers.enter(node.agent);
         attempt = current;
+        stats.attempts += 1;
         const task: AgentTask = { runId, nodeId: node.id, agent: node.agent, priority: node.priority, attempt: current, idempotencyKey, prompt, node: node.spec };
         // ...and hears the attempt's end in the same `then` that journals a timeout.
         const start = (): Promise<AgentResult> => {
@@ -82,6 +87,7 @@ export class NodeAttempts {
             (error: unknown) => {
               breakers.failed(ticket, error);
               if (classify(error) !== "timeout") throw error;
+              stats.timeouts += 1;
               const written = journal.write({ type: "node.timed-out", nodeId: node.id, agent: node.agent, attempt: current, timeoutMs });
               if (written === undefined) throw error;
               return written.then(() => Promise.reject(error));
@@ -100,6 +106,7 @@ export class NodeAttempts {
         startAttempt,
         onRetry: async ({ attempt: failed, nextAttempt, error, delayMs }) => {
           const info = errorInfo(error, redact);
+          stats.retries += 1;
           void journal.append({ type: "node.failed", nodeId: node.id, agent: node.agent, attempt: failed, final: false, error: info });
           await journal.append({ type: "node.retrying", nodeId: node.id, agent: node.agent, attempt: failed, nextAttempt, delayMs, error: info });
         },
@@ -143,6 +150,8 @@ export class NodeAttempts {
     const output = redact(result.output);
     const durationMs = Math.max(0, now() - startedAt);
     const tokens = { input: result.tokens.input, output: result.tokens.output };
+    this.host.stats.tokens.input += tokens.input;
+    this.host.stats.tokens.output += tokens.output;
     const written = journal.write({ type: "node.succeeded", nodeId: node.id, agent: node.agent, attempt, output, outputDigest: digest(output), tokens, durationMs, startedAt });
     const record = (): Promise<void> | undefined => {
       const outcome: NodeOutcome = { id: base.id, agent: base.agent, idempotencyKey: base.idempotencyKey, status: "succeeded", attempts: attempt, output, tokens, durationMs };

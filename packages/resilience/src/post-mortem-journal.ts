@@ -15,6 +15,10 @@ export interface PostMortemJournalOptions {
 
 type Fields = JournalEvent & Record<string, unknown>;
 
+// The events that say where a node stands. Others naming a node (`node.retrying`, `handoff.*`, a
+// newer writer's additions) must not hide them: a handoff recorded after a success is still a success.
+const LIFECYCLE = new Set(["node.dispatched", "node.succeeded", "node.failed", "node.timed-out", "node.blocked"]);
+
 interface NodeFold {
   agent?: string;
   attempts: number;
@@ -79,7 +83,7 @@ export function buildPostMortemFromJournal(events: readonly JournalEvent[], opti
       tokens.input += used?.input ?? 0;
       tokens.output += used?.output ?? 0;
     }
-    if (event.type !== "node.retrying") fold.last = event;
+    if (LIFECYCLE.has(event.type)) fold.last = event;
   }
 
   const failed: PostMortemFailureInput[] = [];
@@ -103,8 +107,9 @@ export function buildPostMortemFromJournal(events: readonly JournalEvent[], opti
       const category = (last.category as FailureCategory | undefined) ?? (fold.timeoutMs !== undefined && error.code === undefined ? "timeout" : undefined);
       const dependency = typeof last.dependency === "string" ? { dependency: last.dependency } : {};
       failed.push({ ...base, ...agent, ...dependency, error, ...(category ? { category } : {}) });
-    } else if (last.type === "node.timed-out" && status !== "incomplete") {
-      // The run ended right after the timeout without a final `node.failed`: the timeout was final.
+    } else if (last.type === "node.timed-out" && status === "failed") {
+      // The run failed right after the timeout without a final `node.failed`: the timeout was final.
+      // (A crash, or a stop that caught the node between attempts, leaves it to run again: unfinished.)
       failed.push({ ...base, ...agent, category: "timeout", error: { code: "timeout", message: `timed out after ${fold.timeoutMs}ms` } });
     } else unfinished.push(id);
   }

@@ -127,6 +127,21 @@ describe("buildPostMortemFromJournal", () => {
     const ended = buildPostMortemFromJournal([...cut, e("run.completed", { at: 2_000, status: "failed" })], { plan: { nodes: [{ id: "arch" }, { id: "impl", dependsOn: ["arch"] }, { id: "docs", dependsOn: ["impl"] }] } });
     expect(ended.failed).toMatchObject([{ node: "impl", category: "timeout", lastError: { code: "timeout" } }]);
     expect(ended.blocked).toEqual([{ node: "docs", blockedBy: "impl" }]);
+    // A graceful stop between attempts leaves the node to run again on resume: unfinished, not failed.
+    const stopped = buildPostMortemFromJournal([...cut, e("run.completed", { at: 2_000, status: "aborted" })]);
+    expect(stopped.failed).toEqual([]);
+    expect(stopped.unfinished).toContain("impl");
+  });
+
+  it("keeps a success a success when handoff or retry events for the node come after it", () => {
+    const pm = buildPostMortemFromJournal([
+      ...journal.slice(0, 3),
+      e("handoff.recorded", { at: 1_101, nodeId: "arch", agent: "architect", url: "ledger://x#1" }),
+      e("handoff.failed", { at: 1_102, nodeId: "arch", agent: "architect", error: { message: "sink down" } }),
+      e("run.completed", { at: 1_200, status: "failed" }),
+    ]);
+    expect(pm.completed).toEqual(["arch"]);
+    expect(pm.unfinished).not.toContain("arch");
   });
 
   it("handles odd errors, dependency failures and an empty journal", () => {
