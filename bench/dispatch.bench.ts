@@ -1,5 +1,5 @@
 // Dispatch overhead: no-op nodes on a random DAG (average out-degree ~5), concurrency 64, against
-// p-graph and plain p-limit chaining. Run: pnpm bench dispatch (after adding the suite to run.ts).
+// p-graph and plain p-limit chaining, measured round-robin in one process. Run: pnpm bench dispatch.
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,7 +11,7 @@ import { planSchedule } from "@hybrid/scheduler";
 import type { SchedulePlan } from "@hybrid/scheduler";
 import { PGraph } from "p-graph";
 import pLimit from "p-limit";
-import { measure, printSuite, ratio, seededRandom, writeResults } from "./harness.js";
+import { measure, measureInterleaved, printSuite, ratio, seededRandom, writeResults } from "./harness.js";
 import type { Measurement, SuiteResult } from "./harness.js";
 
 const CONCURRENCY = 64;
@@ -93,10 +93,17 @@ async function runCase(size: number, runs: number, journalRuns: number): Promise
   const dir = await mkdtemp(join(tmpdir(), "hybrid-dispatch-bench-"));
   const measurements: Measurement[] = [];
   try {
-    measurements.push(await measure("p-limit chain", () => pLimitChain(dag), { runs }));
-    measurements.push(await measure("p-graph", () => pGraph(dag), { runs }));
-    measurements.push(await measure("dispatch eager", () => dispatch(plan, "eager"), { runs }));
-    measurements.push(await measure("dispatch wave", () => dispatch(plan, "wave"), { runs }));
+    measurements.push(
+      ...(await measureInterleaved(
+        [
+          ["p-limit chain", () => pLimitChain(dag)],
+          ["p-graph", () => pGraph(dag)],
+          ["dispatch eager", () => dispatch(plan, "eager")],
+          ["dispatch wave", () => dispatch(plan, "wave")],
+        ],
+        { rounds: runs, warmup: 2 },
+      )),
+    );
     measurements.push(await measure("dispatch eager + file journal", () => dispatch(plan, "eager", dir), { runs: journalRuns, warmup: 0 }));
     measurements.push(await measure("dispatch wave + file journal", () => dispatch(plan, "wave", dir), { runs: journalRuns, warmup: 0 }));
   } finally {
@@ -131,8 +138,8 @@ export async function runDispatchBench(): Promise<void> {
   // HYBRID_BENCH_DISPATCH_SIZES=10000 runs a subset.
   const only = process.env.HYBRID_BENCH_DISPATCH_SIZES?.split(",").map(Number);
   const cases = ([
-    [10_000, 5, 3],
-    [100_000, 3, 1],
+    [10_000, 15, 3],
+    [100_000, 5, 1],
   ] as const).filter(([size]) => !only || only.includes(size));
   for (const [size, runs, journalRuns] of cases) {
     const result = await runCase(size, runs, journalRuns);
@@ -145,5 +152,5 @@ export async function runDispatchBench(): Promise<void> {
   });
 }
 
-// Direct run: node --expose-gc --conditions=@hybrid/source --import tsx bench/dispatch.bench.ts
+// Direct run (after tsc -b): node --expose-gc --import tsx bench/dispatch.bench.ts
 if (import.meta.url === `file://${process.argv[1]}`) await runDispatchBench();

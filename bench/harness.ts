@@ -47,6 +47,37 @@ export async function measure(
   return { name, medianMs: median(runsMs), runsMs };
 }
 
+/**
+ * Times several contenders round-robin: every round runs each once, starting one further along, so
+ * machine drift (other load, thermal state, heap growth) hits them alike instead of whoever ran
+ * last. Warm-up rounds are untimed; a contender that throws is recorded with its error.
+ */
+export async function measureInterleaved(
+  contenders: ReadonlyArray<readonly [name: string, fn: () => unknown | Promise<unknown>]>,
+  { rounds = 7, warmup = 2 }: { rounds?: number; warmup?: number } = {},
+): Promise<Measurement[]> {
+  const results = contenders.map(([name]): Measurement => ({ name, medianMs: null, runsMs: [] }));
+  for (let round = 0; round < warmup + rounds; round++) {
+    for (let k = 0; k < contenders.length; k++) {
+      const at = (round + k) % contenders.length;
+      const result = results[at]!;
+      if (result.error !== undefined) continue;
+      const fn = contenders[at]![1];
+      try {
+        gc?.();
+        const start = performance.now();
+        await fn();
+        if (round >= warmup) result.runsMs.push(performance.now() - start);
+      } catch (error) {
+        const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+        result.error = message.slice(0, 120);
+      }
+    }
+  }
+  for (const result of results) if (result.error === undefined && result.runsMs.length > 0) result.medianMs = median(result.runsMs);
+  return results;
+}
+
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
