@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { isTransientError } from "@hybrid/resilience";
+import { classifyError, isTransientError } from "@hybrid/resilience";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   createCommandRunner,
@@ -91,6 +91,11 @@ describe("createCommandRunner", () => {
     expect(await tempfail.run(task(), never).catch((e: unknown) => e)).toMatchObject({ exitCode: 75, transient: true });
     const custom = createCommandRunner({ command: "sh", args: ["-c", "exit 9"], transientExitCodes: [9], stderrTailBytes: 4 });
     expect(await custom.run(task(), never).catch((e: unknown) => e)).toMatchObject({ exitCode: 9, transient: true });
+    // Configured without 75, exit 75 is permanent: the retry policy must not second-guess the runner.
+    const strict = createCommandRunner({ command: "sh", args: ["-c", "exit 75"], transientExitCodes: [] });
+    const refused = await strict.run(task(), never).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ exitCode: 75, transient: false });
+    expect(classifyError(refused)).toBe("permanent");
   });
 
   it("keeps only the stderr tail and can run through a shell", async () => {

@@ -36,13 +36,16 @@ function httpStatus(err: unknown): number | undefined {
  * - `timeout`: our `TimeoutError`, a DOM `TimeoutError` (`AbortSignal.timeout`) or cockatiel's cancellation.
  * - `breaker-open`: our `BrokenCircuitError` (or cockatiel's).
  * - `transient`: `TransientError`, `transient: true`, `exitCode === 75`, HTTP 429 or >= 500, socket resets.
- * - `permanent`: everything else; it fails at once.
+ * - `permanent`: `transient: false`, and everything else; it fails at once.
  */
 export function classifyError(err: unknown): ErrorClass {
   if (isAbortedError(err) || field(err, "name") === "AbortError") return "aborted";
   if (isTimeoutError(err) || isCockatielCancellation(err) || field(err, "name") === "TimeoutError") return "timeout";
   if (isBrokenCircuitError(err) || isCockatielBrokenCircuitError(err)) return "breaker-open";
   if (isTransientError(err) || field(err, "transient") === true) return "transient";
+  // An error that says it is not transient (a command runner configured without exit code 75 among
+  // its transient codes, say) is believed over the heuristics below.
+  if (field(err, "transient") === false) return "permanent";
   if (field(err, "exitCode") === TRANSIENT_EXIT_CODE) return "transient";
   const status = httpStatus(err);
   if (status !== undefined && (status === 429 || status >= 500)) return "transient";

@@ -45,6 +45,8 @@ describe("classifyError", () => {
     [failure({ response: { status: 500 } }), "transient"],
     [failure({ code: "ECONNRESET" }), "transient"],
     [failure({ status: 404 }), "permanent"],
+    [failure({ transient: false, exitCode: 75 }), "permanent"],
+    [failure({ transient: false, status: 503 }), "permanent"],
     [failure({ exitCode: 2 }), "permanent"],
     [failure({ code: "EACCES" }), "permanent"],
     [new Error("plain"), "permanent"],
