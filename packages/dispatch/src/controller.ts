@@ -93,7 +93,7 @@ export function createDispatchController(options: DispatchOptions = {}): Dispatc
     run: RunOptions,
     runId: string,
     prior: ResumeState | undefined,
-    resumeInfo: { forced: boolean } | undefined,
+    resumeInfo: { forced: boolean; retryFailed: boolean } | undefined,
   ): Promise<DispatchResult> => {
     const startedAt = now();
     const mode = run.mode ?? "wave";
@@ -111,7 +111,14 @@ export function createDispatchController(options: DispatchOptions = {}): Dispatc
     });
     let first: DispatchEvent;
     if (resumeInfo) {
-      first = await journal.append({ type: "run.resumed", planHash: plan.planHash, forced: resumeInfo.forced, nodes: journalNodes, breakers: breakers.toJSON() });
+      first = await journal.append({
+        type: "run.resumed",
+        planHash: plan.planHash,
+        forced: resumeInfo.forced,
+        retryFailed: resumeInfo.retryFailed,
+        nodes: journalNodes,
+        breakers: breakers.toJSON(),
+      });
     } else {
       first = await journal.append({
         type: "run.started",
@@ -178,7 +185,7 @@ export function createDispatchController(options: DispatchOptions = {}): Dispatc
     const { events } = await opts.store.read(opts.runId);
     if (events.length === 0) return execute(plan, opts, opts.runId, undefined, undefined);
     const prior = readPriorState(plan, events, { retryFailed: opts.retryFailed ?? false, force: opts.force ?? false });
-    return execute(plan, opts, opts.runId, prior, { forced: prior.forced });
+    return execute(plan, opts, opts.runId, prior, { forced: prior.forced, retryFailed: opts.retryFailed ?? false });
   };
 
   return {

@@ -54,6 +54,8 @@ export interface RunResumedEvent extends EventBase {
   type: "run.resumed";
   planHash: string;
   forced: boolean;
+  /** Whether nodes that had failed for good, and those they blocked, were put back to run again. */
+  retryFailed: boolean;
   /** The current plan's nodes, so later replays know which spec a completion belongs to. */
   nodes?: JournalNode[];
   /** Breaker state restored from the journal. */

@@ -77,7 +77,13 @@ export class RunExecution implements AttemptHost {
       const node = plan.nodes[id]!;
       this.outcomes[node.rank] = { id, agent: node.agent, status: "succeeded", attempts: done.attempts, output: done.output, reused: true };
     }
-    this.#scheduler = new WaveScheduler(plan, { mode, completed: prior?.completed.keys() ?? [] });
+    // Failed for good in an earlier process and not retried: the failure stands, unrun, from the
+    // start, so every node it blocks is blocked before anything is dispatched.
+    for (const [id, failed] of prior?.failed ?? []) {
+      const node = plan.nodes[id]!;
+      this.outcomes[node.rank] = { id, agent: node.agent, status: "failed", attempts: failed.attempts, error: failed.error, ...(failed.category ? { category: failed.category } : {}) };
+    }
+    this.#scheduler = new WaveScheduler(plan, { mode, completed: prior?.completed.keys() ?? [], failed: prior?.failed.keys() ?? [] });
   }
 
   get stats(): RunStats {
@@ -103,7 +109,9 @@ export class RunExecution implements AttemptHost {
     if (signal?.aborted) onAbort();
     else signal?.addEventListener("abort", onAbort, { once: true });
     try {
-      await this.#waveEvents(this.#scheduler.initialWavesStarted, []);
+      await this.#transition(this.#scheduler.initial);
+      // Under abort-run, a failure that stands stops the resumed run as it stopped the first one.
+      if ((this.init.prior?.failed.size ?? 0) > 0 && this.init.options.onFailure === "abort-run") this.#stop("abort-run");
       await this.#handoffsLeftBehind();
       this.#fill();
       // Every running node belongs to a lane, and a lane ends only when no node fits: no lanes left
@@ -159,14 +167,7 @@ export class RunExecution implements AttemptHost {
   /** Runs one node to its outcome; never rejects (a broken journal stops the run). */
   async #execute(node: PlannedNode): Promise<void> {
     try {
-      const failedBefore = this.init.prior?.failed.get(node.id);
-      if (failedBefore) {
-        // Failed for good in an earlier process and not retried: its failure stands, unrun.
-        this.outcomes[node.rank] = { id: node.id, agent: node.agent, status: "failed", attempts: failedBefore.attempts, error: failedBefore.error, category: failedBefore.category };
-        await this.failed(node);
-      } else {
-        await this.#attempts.run(node);
-      }
+      await this.#attempts.run(node);
     } catch (error) {
       this.#fatal ??= error;
       this.#stop("fatal", error);

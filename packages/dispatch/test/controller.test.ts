@@ -346,6 +346,38 @@ describe("resume", () => {
     expect(events.filter((e) => e.type === "wave.started").map((e) => (e as { wave: number }).wave)).toEqual([2]);
   });
 
+  it("abort-run: a resume without retryFailed records every standing failure and what it blocks, in either mode", async () => {
+    // x1 -> y1 and x2 -> y2 in separate waves' reach; x1 and x2 both fail in the first run (eager).
+    const plan = planOf([node("x1"), node("x2", ["w"]), node("w"), node("y1", ["x1"]), node("y2", ["x2"]), node("z")]);
+    const store = createMemoryCheckpointStore();
+    const failing = createFunctionRunner((task) => {
+      if (task.nodeId.startsWith("x")) throw new Error(`no ${task.nodeId}`);
+      return "ok";
+    });
+    const first = await createDispatchController({ resilience: fast, maxParallel: 1, onFailure: "continue-independent" }).run(plan, { runner: failing, store, runId: "run-standing", mode: "eager" });
+    expect([first.outcomes.x1!.status, first.outcomes.x2!.status]).toEqual(["failed", "failed"]);
+    for (const mode of ["wave", "eager"] as const) {
+      const ran: string[] = [];
+      const resumed = await createDispatchController({ resilience: fast, onFailure: "abort-run" }).resume(plan, {
+        runId: "run-standing",
+        store,
+        mode,
+        runner: createFunctionRunner((task) => (ran.push(task.nodeId), "ok")),
+      });
+      expect(ran).toEqual([]);
+      expect(resumed.status).toBe("failed");
+      expect(Object.fromEntries(Object.entries(resumed.outcomes).map(([id, o]) => [id, o.status]))).toEqual({
+        w: "succeeded",
+        x1: "failed",
+        x2: "failed",
+        y1: "blocked",
+        y2: "blocked",
+        z: "succeeded",
+      });
+      expect(resumed.postMortem!.failed.map((f) => f.node).sort()).toEqual(["x1", "x2"]);
+    }
+  });
+
   it("an already-aborted signal stops before dispatching anything; resume of an empty journal starts fresh", async () => {
     const store = createMemoryCheckpointStore();
     const controller = createDispatchController();

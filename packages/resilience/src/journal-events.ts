@@ -104,6 +104,8 @@ const knownSchemas = {
     ...base,
     planHash: z.string(),
     forced: z.boolean(),
+    /** Nodes that had failed for good (and those they blocked) were put back to run again. */
+    retryFailed: z.boolean().optional(),
     /** The current plan's nodes, so later replays know which spec a completion belongs to. */
     nodes: z.array(JournalNodeSchema).optional(),
     breakers: breakers.optional(),

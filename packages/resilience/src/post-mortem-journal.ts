@@ -26,6 +26,8 @@ interface NodeFold {
   timeoutMs?: number;
 }
 
+const isFinalFailure = (event: Fields | undefined): boolean => event?.type === "node.failed" && event.final === true;
+
 const asError = (value: unknown): PostMortemError => {
   if (typeof value === "object" && value !== null && typeof (value as { message?: unknown }).message === "string") {
     return value as PostMortemError;
@@ -56,6 +58,10 @@ export function buildPostMortemFromJournal(events: readonly JournalEvent[], opti
       if (event.type === "run.started") startedAt = event.at;
       if (!options.plan && Array.isArray(event.nodes)) planNodes = event.nodes as Array<{ id: string; dependsOn?: string[] }>;
       status = "incomplete";
+      // A resume with retryFailed puts failed and blocked nodes back to run: until they do, they are unfinished.
+      if (event.type === "run.resumed" && event.retryFailed === true) {
+        for (const fold of nodes.values()) if (isFinalFailure(fold.last) || fold.last?.type === "node.blocked") delete fold.last;
+      }
       continue;
     }
     if (event.type === "run.completed") {
@@ -101,7 +107,13 @@ export function buildPostMortemFromJournal(events: readonly JournalEvent[], opti
     const base = { node: id, attempts: fold.attempts, maxAttempts: options.maxAttempts, timeoutMs: fold.timeoutMs };
     const agent = fold.agent !== undefined ? { agent: fold.agent } : {};
     if (last.type === "node.succeeded") completed.push(id);
-    else if (last.type === "node.blocked") blocked.push({ node: id, blockedBy: String(last.blockedBy) });
+    else if (last.type === "node.blocked" && isFinalFailure(nodes.get(String(last.blockedBy))?.last)) {
+      blocked.push({ node: id, blockedBy: String(last.blockedBy) });
+    } else if (last.type === "node.blocked") {
+      // Its blocker ran again after a resume (`retryFailed`) and did not fail for good: the block
+      // was lifted, and a stop caught this node before it ran.
+      unfinished.push(id);
+    }
     else if (last.type === "node.failed" && last.final === true) {
       const error = asError(last.error);
       const category = (last.category as FailureCategory | undefined) ?? (fold.timeoutMs !== undefined && error.code === undefined ? "timeout" : undefined);

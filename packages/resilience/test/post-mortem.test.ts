@@ -133,6 +133,39 @@ describe("buildPostMortemFromJournal", () => {
     expect(stopped.unfinished).toContain("impl");
   });
 
+  it("lifts a block once its blocker ran again and did not fail (a resume with retryFailed)", () => {
+    const failedFirst = journal.slice(0, 10); // impl failed for good, docs blocked by it
+    const resumed = buildPostMortemFromJournal([
+      ...failedFirst,
+      e("run.completed", { at: 1_320, status: "failed" }),
+      e("run.resumed", { at: 2_000, planHash: "p", forced: false }),
+      e("node.dispatched", { at: 2_001, nodeId: "impl", agent: "coder", attempt: 3, idempotencyKey: "k2" }),
+      e("node.succeeded", { at: 2_100, nodeId: "impl", agent: "coder", attempt: 3, output: "ok", tokens: { input: 1, output: 1 } }),
+      e("node.dispatched", { at: 2_101, nodeId: "lint", agent: "linter", attempt: 1, idempotencyKey: "k3" }),
+      e("node.failed", { at: 2_150, nodeId: "lint", agent: "linter", attempt: 1, final: true, category: "permanent", error: { message: "bad" } }),
+      e("run.completed", { at: 2_200, status: "failed" }),
+    ]);
+    expect(resumed.completed).toEqual(["arch", "impl"]);
+    expect(resumed.blocked).toEqual([]);
+    expect(resumed.unfinished).toContain("docs");
+    expect(resumed.failed.map((f) => f.node)).toEqual(["lint"]);
+  });
+
+  it("puts failed and blocked nodes back to unfinished at a resume with retryFailed", () => {
+    const stopped = buildPostMortemFromJournal([
+      ...journal.slice(0, 10),
+      e("run.completed", { at: 1_320, status: "failed" }),
+      e("run.resumed", { at: 2_000, planHash: "p", forced: false, retryFailed: true }),
+      e("run.completed", { at: 2_001, status: "aborted" }),
+    ]);
+    expect(stopped.failed).toEqual([]);
+    expect(stopped.unfinished).toEqual(expect.arrayContaining(["impl", "docs"]));
+    // Without the flag the earlier failure stands.
+    const kept = buildPostMortemFromJournal([...journal.slice(0, 10), e("run.resumed", { at: 2_000, planHash: "p", forced: false }), e("run.completed", { at: 2_001, status: "failed" })]);
+    expect(kept.failed.map((f) => f.node)).toEqual(["impl"]);
+    expect(kept.blocked).toEqual([{ node: "docs", blockedBy: "impl" }]);
+  });
+
   it("keeps a success a success when handoff or retry events for the node come after it", () => {
     const pm = buildPostMortemFromJournal([
       ...journal.slice(0, 3),

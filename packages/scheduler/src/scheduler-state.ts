@@ -34,6 +34,11 @@ export interface WaveSchedulerOptions {
   mode?: SchedulerMode;
   /** Nodes that already succeeded (a resumed run); each one's dependencies must be among them. */
   completed?: Iterable<string>;
+  /**
+   * Nodes that failed for good before (a resumed run that does not retry them): failed from the
+   * start, with every node that depends on them blocked (see `initial`).
+   */
+  failed?: Iterable<string>;
 }
 
 export function emptyTransition(): SchedulerTransition {

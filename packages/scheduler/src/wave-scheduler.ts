@@ -13,7 +13,9 @@ import type { NodeStatus, SchedulerMode, SchedulerSnapshot, SchedulerTransition,
 export class WaveScheduler {
   readonly mode: SchedulerMode;
   readonly plan: SchedulePlan;
-  /** Waves that had started when the scheduler was created. */
+  /** What creating the scheduler did: nodes blocked by `failed`, waves started (and completed). */
+  readonly initial: SchedulerTransition;
+  /** Waves that had started when the scheduler was created (`initial.wavesStarted`). */
   readonly initialWavesStarted: number[];
   readonly #rankOf: ReadonlyMap<string, number>;
   /** Nodes and their dependents by rank: the hot path does no lookups by id. */
@@ -55,10 +57,18 @@ export class WaveScheduler {
 
     const transition = emptyTransition();
     if (options.completed) this.#preset(options.completed, transition);
+    for (const id of options.failed ?? []) {
+      const rank = this.#rank(id);
+      if (isTerminal(this.#status[rank]!)) {
+        throw new SchedulerStateError("invalid-transition", `node "${id}" cannot be failed: it is ${STATUSES[this.#status[rank]!]}`, id);
+      }
+      this.#fail(rank, transition);
+    }
     for (let rank = 0; rank < n; rank++) {
       if (this.#status[rank] === PENDING && this.#waiting[rank] === 0) this.#release(rank, transition);
     }
     this.#advanceWaves(transition);
+    this.initial = transition;
     this.initialWavesStarted = transition.wavesStarted;
   }
 
@@ -67,11 +77,7 @@ export class WaveScheduler {
     if (snapshot.planHash !== plan.planHash) {
       throw new SchedulerStateError("plan-mismatch", `snapshot is of plan ${snapshot.planHash}, not ${plan.planHash}`);
     }
-    const scheduler = new WaveScheduler(plan, { mode: snapshot.mode ?? "eager", completed: snapshot.succeeded });
-    const transition = emptyTransition();
-    for (const id of snapshot.failed) scheduler.#fail(scheduler.#rank(id), transition);
-    scheduler.#advanceWaves(transition);
-    return scheduler;
+    return new WaveScheduler(plan, { mode: snapshot.mode ?? "eager", completed: snapshot.succeeded, failed: snapshot.failed });
   }
 
   /**

@@ -189,6 +189,24 @@ describe("WaveScheduler", () => {
     expect(ids(copy).sort()).toEqual(["a", "e"]);
   });
 
+  it("starts a resumed run with standing failures failed and everything they block blocked", () => {
+    for (const mode of ["wave", "eager"] as const) {
+      // a -> b -> d, a -> c -> d, e -> f: b and f failed for good in an earlier process.
+      const scheduler = new WaveScheduler(plan(), { mode, completed: ["a", "e"], failed: ["b", "f"] });
+      expect(scheduler.initial.blocked).toEqual([{ id: "d", blockedBy: "b" }]);
+      expect(scheduler.status("b")).toBe("failed");
+      expect(scheduler.status("f")).toBe("failed");
+      expect(scheduler.blockedBy("d")).toBe("b");
+      const next = scheduler.next()!;
+      expect(next.id).toBe("c");
+      scheduler.succeeded("c");
+      expect(scheduler.isDone()).toBe(true);
+      expect(scheduler.counts()).toMatchObject({ succeeded: 3, failed: 2, blocked: 1 });
+    }
+    expect(() => new WaveScheduler(plan(), { completed: ["a"], failed: ["a"] })).toThrow(SchedulerStateError);
+    expect(() => new WaveScheduler(plan(), { failed: ["nope"] })).toThrow(/nope/);
+  });
+
   it("requeues a running node", () => {
     const scheduler = new WaveScheduler(plan());
     const first = scheduler.next()!;
