@@ -32,8 +32,14 @@ describe(`the in-process post-mortem equals the one rebuilt from the journal (${
         redact,
         ...(random() < 0.5 ? { handoffSink: flakySink(random) } : {}),
       });
-      const stop = new AbortController();
-      const stopAfter = random() < 0.4 ? 1 + pick(plan.order.length) : Number.POSITIVE_INFINITY;
+      // Each process of the run may be stopped after a random number of dispatches.
+      let stop = new AbortController();
+      let stopAfter = Number.POSITIVE_INFINITY;
+      const nextProcess = () => {
+        stop = new AbortController();
+        stopAfter = random() < 0.4 ? 1 + pick(plan.order.length) : Number.POSITIVE_INFINITY;
+        return stop.signal;
+      };
       let dispatched = 0;
       const fate = new Map<string, number>();
       const runner = createFunctionRunner(async (task, signal) => {
@@ -47,7 +53,8 @@ describe(`the in-process post-mortem equals the one rebuilt from the journal (${
       });
       const store = createMemoryCheckpointStore();
       const runId = `pm-${run}`;
-      let result = await controller.run(plan, { runner, store, runId, signal: stop.signal, mode: random() < 0.5 ? "wave" : "eager" });
+      const mode = random() < 0.5 ? "wave" : "eager";
+      let result = await controller.run(plan, { runner, store, runId, signal: nextProcess(), mode });
       const check = async (label: string) => {
         if (result.status === "succeeded") return expect(result.postMortem, label).toBeUndefined();
         const { events } = await store.read(runId);
@@ -59,17 +66,20 @@ describe(`the in-process post-mortem equals the one rebuilt from the journal (${
         for (const failure of fromJournal.failed) seen.add(failure.category);
       };
       await check(`run ${run}`);
-      if (result.status !== "succeeded") {
-        result = await controller.resume(plan, { runner, store, runId, retryFailed: random() < 0.5 });
-        await check(`run ${run}, resumed`);
+      // Up to two resumes, each with or without retryFailed, each perhaps stopped again.
+      for (let again = 1; again <= 2 && result.status !== "succeeded"; again++) {
+        dispatched = 0;
+        result = await controller.resume(plan, { runner, store, runId, mode, retryFailed: random() < 0.5, signal: nextProcess() });
+        await check(`run ${run}, resume ${again}`);
+        if (again === 2) seen.add("resumed twice");
       }
     }
     // The model must actually produce failed runs to compare, or this test proves nothing.
     expect(compared).toBeGreaterThan(RUNS * 0.6);
     expect([...seen].sort()).toEqual(
-      expect.arrayContaining(["breaker-open", "permanent", "resumed", "status:aborted", "status:failed", "timeout", "transient-exhausted"]),
+      expect.arrayContaining(["breaker-open", "permanent", "resumed", "resumed twice", "status:aborted", "status:failed", "timeout", "transient-exhausted"]),
     );
-  });
+  }, Math.max(30_000, RUNS * 50));
 });
 
 function flakySink(random: () => number): HandoffSink {

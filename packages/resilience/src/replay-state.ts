@@ -9,6 +9,11 @@ export interface NodeState {
   agent?: string;
   idempotencyKey?: string;
   blockedBy?: string;
+  /**
+   * A resume with `retryFailed` put this failed or blocked node back to run, and it has not failed
+   * or been blocked again since: later resumes run it too, with or without the flag.
+   */
+  retried?: boolean;
   completion?: { output: string; outputDigest?: string; attempt: number; specHash?: string };
 }
 
@@ -62,6 +67,9 @@ export function replayStates(events: readonly JournalEvent[]): JournalState {
       state.planHash = str(event.planHash) ?? state.planHash;
       recordSpecs(event.nodes);
       if (event.breakers && typeof event.breakers === "object") state.breakers = { ...(event.breakers as Record<string, BreakerState>) };
+      if (event.type === "run.resumed" && event.retryFailed === true) {
+        for (const current of state.nodes.values()) if (current.status === "failed" || current.status === "blocked") current.retried = true;
+      }
       continue;
     }
     if (event.type === "breaker.snapshot") {
@@ -95,6 +103,7 @@ export function replayStates(events: readonly JournalEvent[]): JournalState {
       case "node.failed":
         // A non-final failure means a retry was coming: the node is still in flight.
         current.status = event.final === true ? "failed" : "in-flight";
+        if (event.final === true) delete current.retried;
         break;
       case "node.timed-out":
       case "node.retrying":
@@ -103,6 +112,7 @@ export function replayStates(events: readonly JournalEvent[]): JournalState {
       case "node.blocked":
         current.status = "blocked";
         current.blockedBy = str(event.blockedBy);
+        delete current.retried;
         break;
       default:
         break;

@@ -141,7 +141,8 @@ export function planReplay(
   const failedHere = (id: string): boolean => {
     const node = byId.get(id);
     // A failed node whose spec (or an ancestor's) changed under `force` gets another go: that is the fix.
-    return node !== undefined && !options.retryFailed && stateOf(id).status === "failed" && !(planChanged && !unchanged(id));
+    const state = stateOf(id);
+    return node !== undefined && !options.retryFailed && state.status === "failed" && state.retried !== true && !(planChanged && !unchanged(id));
   };
   const blockerOf = (id: string): string | null => {
     const memo = blockerMemo.get(id);

@@ -77,6 +77,30 @@ describe("planReplay", () => {
     expect(retried.completed.map((c) => c.nodeId)).toEqual(["c"]);
   });
 
+  it("keeps a retryFailed resume's intent until the retried nodes fail or are blocked again", () => {
+    const plan = { planHash: "p", nodes: [node("a", "1"), node("b", "2", ["a"])] };
+    const failedOnce = [
+      started("p", plan.nodes),
+      ev("node.dispatched", "a", { attempt: 1, idempotencyKey: "ka" }),
+      ev("node.failed", "a", { attempt: 1, final: true, error: { message: "x" } }),
+      ev("node.blocked", "b", { blockedBy: "a" }),
+    ];
+    // A resume with retryFailed that was stopped before a ran again: the next resume, flag or not, runs it.
+    const interrupted = [...failedOnce, { type: "run.resumed", runId, at: 2, planHash: "p", forced: false, retryFailed: true } as JournalEvent];
+    expect(planReplay(plan, interrupted).toRun.map((r) => [r.nodeId, r.reason, r.attempt])).toEqual([
+      ["a", "retry-failed", 2],
+      ["b", "unblocked", 1],
+    ]);
+    // It failed again in that resume: the failure stands for a resume without the flag.
+    const failedAgain = [
+      ...interrupted,
+      ev("node.dispatched", "a", { attempt: 2, idempotencyKey: "ka" }),
+      ev("node.failed", "a", { attempt: 2, final: true, error: { message: "x" } }),
+      ev("node.blocked", "b", { blockedBy: "a" }),
+    ];
+    expect(planReplay(plan, failedAgain)).toMatchObject({ failed: [{ nodeId: "a", attempt: 2 }], blocked: [{ nodeId: "b", blockedBy: "a" }], toRun: [] });
+  });
+
   it("throws PlanMismatchError listing added, removed and changed nodes", () => {
     const events = [started("p1", [node("a", "1"), node("b", "2"), node("old", "3")])];
     const plan = { planHash: "p2", nodes: [node("a", "1"), node("b", "2b"), node("new", "4")] };
