@@ -55,9 +55,8 @@ export class NodeAttempts {
 
   /** Runs `node` to its final outcome; rejects only when the journal cannot be written. */
   async run(node: PlannedNode): Promise<void> {
-    const { init } = this.host;
+    const { init, stats } = this.host;
     const { runId, journal, redact, options, runner, prior, breakers } = init;
-    const { stats } = this.host;
     const resumeAt = prior?.resumeAt.get(node.id);
     const idempotencyKey = resumeAt?.idempotencyKey ?? (options.idempotencyKey ?? defaultIdempotencyKey)({ runId, node });
     const startAttempt = resumeAt?.nextAttempt ?? 1;
