@@ -72,7 +72,7 @@ export class RunExecution implements AttemptHost {
     this.#attempts = new NodeAttempts(this);
     // Every in-flight attempt listens on the run's signal (retry backoff, timeout): up to maxParallel.
     setMaxListeners(0, this.#abort.signal);
-    this.#waves = new WaveJournal(init.journal, plan, prior?.wavesStarted ?? [], prior?.wavesCompleted ?? []);
+    this.#waves = new WaveJournal(init.journal, plan, init.index.waveRanks, prior?.wavesStarted ?? [], prior?.wavesCompleted ?? []);
     for (const [id, done] of prior?.completed ?? []) {
       const node = plan.nodes[id]!;
       this.outcomes[node.rank] = { id, agent: node.agent, status: "succeeded", attempts: done.attempts, output: done.output, reused: true };
@@ -175,12 +175,12 @@ export class RunExecution implements AttemptHost {
   }
 
   succeeded(node: PlannedNode): Promise<void> | undefined {
-    const transition = this.#scheduler.succeeded(node.id);
+    const transition = this.#scheduler.succeeded(node);
     return needsJournal(transition) ? this.#transition(transition) : undefined;
   }
 
   async failed(node: PlannedNode): Promise<void> {
-    await this.#transition(this.#scheduler.failed(node.id));
+    await this.#transition(this.#scheduler.failed(node));
     if (this.init.options.onFailure === "abort-run") this.#stop("abort-run");
   }
 

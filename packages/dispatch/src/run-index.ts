@@ -9,6 +9,8 @@ export interface RunIndex {
   /** Dependencies of rank r, in `dependsOn` order: `dependencyRanks[dependencyOffsets[r] .. dependencyOffsets[r + 1])`. */
   dependencyOffsets: Uint32Array;
   dependencyRanks: Uint32Array;
+  /** The ranks of each wave's nodes (`plan.waves` by rank), for the counts of `wave.completed`. */
+  waveRanks: readonly Uint32Array[];
 }
 
 // planSchedule's plans are frozen, so their index is built once. Without the cache, building the
@@ -66,5 +68,14 @@ function buildRunIndex(plan: SchedulePlan): RunIndex {
     }
   }
   if (problems.length > 0) throw new DispatchOptionsError("plan", problems);
-  return { journalNodes, dependencyOffsets, dependencyRanks };
+  const waveRanks = plan.waves.map((wave, w) => {
+    const ranks = new Uint32Array(wave.length);
+    for (let k = 0; k < wave.length; k++) {
+      const rank = rankOf.get(wave[k]!);
+      if (rank === undefined) throw new DispatchOptionsError("plan", [{ path: `waves[${w}][${k}]`, message: `unknown node ${JSON.stringify(wave[k])}` }]);
+      ranks[k] = rank;
+    }
+    return ranks;
+  });
+  return { journalNodes, dependencyOffsets, dependencyRanks, waveRanks };
 }

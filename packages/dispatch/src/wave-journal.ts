@@ -1,4 +1,4 @@
-import type { SchedulePlan, SchedulerTransition } from "@hybrid/scheduler";
+import type { SchedulerTransition } from "@hybrid/scheduler";
 import type { Journal } from "./journal.js";
 import type { NodeOutcome } from "./outcome.js";
 
@@ -12,7 +12,8 @@ export class WaveJournal {
 
   constructor(
     private readonly journal: Journal,
-    private readonly plan: SchedulePlan,
+    private readonly plan: { waves: readonly (readonly string[])[] },
+    private readonly waveRanks: readonly Uint32Array[],
     started: Iterable<number>,
     completed: Iterable<number>,
   ) {
@@ -27,8 +28,8 @@ export class WaveJournal {
       if (this.#completed.has(wave)) continue;
       this.#completed.add(wave);
       const counts = { succeeded: 0, failed: 0, blocked: 0 };
-      for (const id of this.plan.waves[wave]!) {
-        const status = outcomes[this.plan.nodes[id]!.rank]?.status;
+      for (const rank of this.waveRanks[wave]!) {
+        const status = outcomes[rank]?.status;
         if (status === "succeeded" || status === "failed" || status === "blocked") counts[status] += 1;
       }
       appends.push(this.journal.append({ type: "wave.completed", wave, ...counts }));

@@ -133,6 +133,7 @@ describe("createDispatchController: run", () => {
     expect(await problems({ ...plan, nodes: { ...plan.nodes, d: { ...d, dependsOn: ["b", "zz"] } } })).toEqual([
       { path: "nodes.d.dependsOn[1]", message: 'unknown node "zz"' },
     ]);
+    expect(await problems({ ...plan, waves: [...plan.waves.slice(0, -1), ["d", "ghost"]] })).toEqual([{ path: `waves[${plan.waves.length - 1}][1]`, message: 'unknown node "ghost"' }]);
   });
 
   it("validates options with paths", () => {

@@ -123,9 +123,9 @@ export class WaveScheduler {
     return this.#node(found);
   }
 
-  /** Marks a running node succeeded and releases the dependents that now have all they need. */
-  succeeded(id: string): SchedulerTransition {
-    const rank = this.#expect(id, RUNNING, "succeeded");
+  /** Marks a running node (its id, or the node `next` handed out) succeeded and releases the dependents that now have all they need. */
+  succeeded(node: string | PlannedNode): SchedulerTransition {
+    const rank = this.#expect(node, RUNNING, "succeeded");
     const transition = emptyTransition();
     this.#succeed(rank, transition);
     this.#advanceWaves(transition);
@@ -133,8 +133,8 @@ export class WaveScheduler {
   }
 
   /** Marks a running node failed; every node that depends on it, directly or not, is blocked. */
-  failed(id: string): SchedulerTransition {
-    const rank = this.#expect(id, RUNNING, "failed");
+  failed(node: string | PlannedNode): SchedulerTransition {
+    const rank = this.#expect(node, RUNNING, "failed");
     const transition = emptyTransition();
     this.#fail(rank, transition);
     this.#advanceWaves(transition);
@@ -142,8 +142,8 @@ export class WaveScheduler {
   }
 
   /** Puts a running node back in the ready queue (it was stopped before it did anything). */
-  requeue(id: string): void {
-    const rank = this.#expect(id, RUNNING, "requeued");
+  requeue(node: string | PlannedNode): void {
+    const rank = this.#expect(node, RUNNING, "requeued");
     this.#set(rank, READY);
     this.#ready.push(rank);
   }
@@ -190,22 +190,20 @@ export class WaveScheduler {
     return this.#nodes[rank]!;
   }
 
-  #rank(id: string): number {
+  // A node `next` handed out carries its rank: no Map lookup by id on the dispatcher's hot path.
+  #rank(node: string | PlannedNode): number {
+    if (typeof node === "object" && this.#nodes[node.rank] === node) return node.rank;
+    const id = typeof node === "string" ? node : node.id;
     const rank = this.#rankOf.get(id);
     if (rank === undefined) throw new SchedulerStateError("unknown-node", `no node "${id}" in the plan`, id);
     return rank;
   }
 
-  #expect(id: string, status: number, verb: string): number {
-    const rank = this.#rank(id);
-    if (this.#status[rank] !== status) {
-      throw new SchedulerStateError(
-        "invalid-transition",
-        `node "${id}" cannot be ${verb}: it is ${STATUSES[this.#status[rank]!]}, not ${STATUSES[status]}`,
-        id,
-      );
-    }
-    return rank;
+  #expect(node: string | PlannedNode, status: number, verb: string): number {
+    const rank = this.#rank(node);
+    if (this.#status[rank] === status) return rank;
+    const id = this.#nodes[rank]!.id;
+    throw new SchedulerStateError("invalid-transition", `node "${id}" cannot be ${verb}: it is ${STATUSES[this.#status[rank]!]}, not ${STATUSES[status]}`, id);
   }
 
   #set(rank: number, status: number): void {

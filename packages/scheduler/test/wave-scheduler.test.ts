@@ -207,6 +207,17 @@ describe("WaveScheduler", () => {
     expect(() => new WaveScheduler(plan(), { failed: ["nope"] })).toThrow(/nope/);
   });
 
+  it("takes back the node objects it handed out, or any node by id", () => {
+    const scheduler = new WaveScheduler(plan(), "eager");
+    const a = scheduler.next()!;
+    expect(scheduler.succeeded(a).ready).toEqual(["b", "c"]);
+    const b = scheduler.next()!;
+    // A copy is not the scheduler's own object: it is found by id, and checked like an id.
+    expect(scheduler.failed({ ...b }).blocked).toEqual([{ id: "d", blockedBy: "b" }]);
+    expect(() => scheduler.succeeded(b)).toThrow(/cannot be succeeded: it is failed/);
+    expect(() => scheduler.requeue({ ...b, id: "nope", rank: 99 })).toThrow(/no node "nope"/);
+  });
+
   it("requeues a running node", () => {
     const scheduler = new WaveScheduler(plan());
     const first = scheduler.next()!;
