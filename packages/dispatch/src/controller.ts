@@ -93,7 +93,6 @@ export function createDispatchController(options: DispatchOptions = {}): Dispatc
     run: RunOptions,
     runId: string,
     prior: ResumeState | undefined,
-    resumeInfo: { forced: boolean; retryFailed: boolean } | undefined,
   ): Promise<DispatchResult> => {
     const startedAt = now();
     const mode = run.mode ?? "wave";
@@ -110,12 +109,12 @@ export function createDispatchController(options: DispatchOptions = {}): Dispatc
       },
     });
     let first: DispatchEvent;
-    if (resumeInfo) {
+    if (prior) {
       first = await journal.append({
         type: "run.resumed",
         planHash: plan.planHash,
-        forced: resumeInfo.forced,
-        retryFailed: resumeInfo.retryFailed,
+        forced: prior.forced,
+        retryFailed: prior.retryFailed,
         nodes: journalNodes,
         breakers: breakers.toJSON(),
       });
@@ -158,7 +157,7 @@ export function createDispatchController(options: DispatchOptions = {}): Dispatc
       status,
       counts: execution.counts(),
       outcomes,
-      resumed: resumeInfo !== undefined,
+      resumed: prior !== undefined,
       startedAt,
       finishedAt: now(),
     };
@@ -183,9 +182,9 @@ export function createDispatchController(options: DispatchOptions = {}): Dispatc
 
   const resume = async (plan: SchedulePlan, opts: ResumeOptions): Promise<DispatchResult> => {
     const { events } = await opts.store.read(opts.runId);
-    if (events.length === 0) return execute(plan, opts, opts.runId, undefined, undefined);
+    if (events.length === 0) return execute(plan, opts, opts.runId, undefined);
     const prior = readPriorState(plan, events, { retryFailed: opts.retryFailed ?? false, force: opts.force ?? false });
-    return execute(plan, opts, opts.runId, prior, { forced: prior.forced, retryFailed: opts.retryFailed ?? false });
+    return execute(plan, opts, opts.runId, prior);
   };
 
   return {
@@ -205,7 +204,7 @@ export function createDispatchController(options: DispatchOptions = {}): Dispatc
           throw new ResumeMismatchError(runId, "its journal already has events; call resume() to continue it");
         }
       }
-      return execute(plan, run, runId, undefined, undefined);
+      return execute(plan, run, runId, undefined);
     },
     resume,
   };

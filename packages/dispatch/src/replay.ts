@@ -20,6 +20,8 @@ export interface PriorState {
 export interface ResumeState extends PriorState {
   breakers: Record<string, BreakerState>;
   forced: boolean;
+  /** Failed nodes, and those they blocked, were put back to run (journaled in `run.resumed`). */
+  retryFailed: boolean;
   /** The journal so far, for the post-mortem. */
   events: DispatchEvent[];
 }
@@ -56,6 +58,7 @@ export function readPriorState(
     wavesCompleted,
     breakers: replay.breakers,
     forced: replay.forced,
+    retryFailed: options.retryFailed,
     events: [...(events as unknown as readonly DispatchEvent[])],
   };
   for (const done of replay.completed) {

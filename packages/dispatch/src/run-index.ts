@@ -1,3 +1,4 @@
+import { isFrozenPlan } from "@hybrid/scheduler";
 import type { SchedulePlan } from "@hybrid/scheduler";
 import { DispatchOptionsError } from "./errors.js";
 import type { JournalNode } from "./events.js";
@@ -17,9 +18,6 @@ export interface RunIndex {
 // journal's node list alone was a tenth of a 10k-node no-op run, and looking upstream outputs up by
 // id in a Map (a cache miss per dependency) cost more than the rest of preparing a node.
 const cache = new WeakMap<SchedulePlan, RunIndex>();
-
-const isFrozenPlan = (plan: SchedulePlan): boolean =>
-  Object.isFrozen(plan) && Object.isFrozen(plan.nodes) && Object.isFrozen(plan.order);
 
 /** The plan's run index; throws `DispatchOptionsError` when the plan contradicts itself. */
 export function runIndexOf(plan: SchedulePlan): RunIndex {

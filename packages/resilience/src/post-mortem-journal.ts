@@ -107,14 +107,12 @@ export function buildPostMortemFromJournal(events: readonly JournalEvent[], opti
     const base = { node: id, attempts: fold.attempts, maxAttempts: options.maxAttempts, timeoutMs: fold.timeoutMs };
     const agent = fold.agent !== undefined ? { agent: fold.agent } : {};
     if (last.type === "node.succeeded") completed.push(id);
-    else if (last.type === "node.blocked" && isFinalFailure(nodes.get(String(last.blockedBy))?.last)) {
-      blocked.push({ node: id, blockedBy: String(last.blockedBy) });
-    } else if (last.type === "node.blocked") {
-      // Its blocker ran again after a resume (`retryFailed`) and did not fail for good: the block
-      // was lifted, and a stop caught this node before it ran.
-      unfinished.push(id);
-    }
-    else if (last.type === "node.failed" && last.final === true) {
+    else if (last.type === "node.blocked") {
+      // A block stands while its blocker's failure does. A blocker that ran again after a resume and
+      // did not fail for good lifted it; a stop caught this node before it ran.
+      if (isFinalFailure(nodes.get(String(last.blockedBy))?.last)) blocked.push({ node: id, blockedBy: String(last.blockedBy) });
+      else unfinished.push(id);
+    } else if (last.type === "node.failed" && last.final === true) {
       const error = asError(last.error);
       const category = (last.category as FailureCategory | undefined) ?? (fold.timeoutMs !== undefined && error.code === undefined ? "timeout" : undefined);
       const dependency = typeof last.dependency === "string" ? { dependency: last.dependency } : {};

@@ -6,6 +6,7 @@ export {
   isSchedulerStateError,
 } from "./errors.js";
 export { PriorityCapsSchema, ScheduleOptionsSchema } from "./options.js";
+export { isFrozenPlan } from "./plan-index.js";
 export { planSchedule } from "./plan-schedule.js";
 export { SimulateOptionsSchema, simulate } from "./simulate.js";
 export { WaveScheduler } from "./wave-scheduler.js";

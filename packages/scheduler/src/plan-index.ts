@@ -17,8 +17,13 @@ export interface PlanIndex {
 // per run for it. Hand-made or copied plans are indexed afresh every time.
 const cache = new WeakMap<SchedulePlan, PlanIndex>();
 
-const isFrozenPlan = (plan: SchedulePlan): boolean =>
-  Object.isFrozen(plan) && Object.isFrozen(plan.nodes) && Object.isFrozen(plan.order);
+/**
+ * Whether a plan is frozen the way `planSchedule` freezes it, so per-plan indexes may be cached on it
+ * (a plan frozen only at the top could still have its nodes or order changed).
+ */
+export function isFrozenPlan(plan: SchedulePlan): boolean {
+  return Object.isFrozen(plan) && Object.isFrozen(plan.nodes) && Object.isFrozen(plan.order);
+}
 
 /** The plan's index; `dependencyCounts` is always a fresh copy the caller may count down. */
 export function indexPlan(plan: SchedulePlan): PlanIndex {

@@ -2,7 +2,7 @@ import { buildGraph } from "@hybrid/graph";
 import { arbitraryDag, generateDag, permuteWorkflow } from "@hybrid/test-utils";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { InvalidScheduleOptionsError, canonicalJson, isInvalidScheduleOptionsError, planSchedule } from "../src/index.js";
+import { InvalidScheduleOptionsError, canonicalJson, isFrozenPlan, isInvalidScheduleOptionsError, planSchedule } from "../src/index.js";
 
 const node = (id: string, priority: string, dependsOn: string[] = [], estimateMs?: number) => ({
   id,
@@ -65,6 +65,9 @@ describe("planSchedule", () => {
     const first = plan.order[0]!;
     expect(() => (plan.order as string[]).push("x")).toThrow(TypeError);
     expect(() => Object.assign(plan.nodes[first]!, { wave: 99 })).toThrow(TypeError);
+    expect(isFrozenPlan(plan)).toBe(true);
+    expect(isFrozenPlan({ ...plan })).toBe(false);
+    expect(isFrozenPlan(Object.freeze({ ...plan, nodes: { ...plan.nodes } }))).toBe(false);
   });
 
   it("breaks ties of class and path by id", () => {
