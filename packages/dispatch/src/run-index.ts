@@ -1,4 +1,3 @@
-import { isFrozenPlan } from "@hybrid/scheduler";
 import type { SchedulePlan } from "@hybrid/scheduler";
 import { DispatchOptionsError } from "./errors.js";
 import type { JournalNode } from "./events.js";
@@ -14,22 +13,9 @@ export interface RunIndex {
   waveRanks: readonly Uint32Array[];
 }
 
-// planSchedule's plans are frozen, so their index is built once. Without the cache, building the
-// journal's node list alone was a tenth of a 10k-node no-op run, and looking upstream outputs up by
-// id in a Map (a cache miss per dependency) cost more than the rest of preparing a node.
-const cache = new WeakMap<SchedulePlan, RunIndex>();
-
 /** The plan's run index; throws `DispatchOptionsError` when the plan contradicts itself. */
 export function runIndexOf(plan: SchedulePlan): RunIndex {
-  const cached = cache.get(plan);
-  if (cached) return cached;
-  const index = buildRunIndex(plan);
-  if (isFrozenPlan(plan)) {
-    for (const node of index.journalNodes) Object.freeze(Object.freeze(node).dependsOn);
-    Object.freeze(index.journalNodes);
-    cache.set(plan, index);
-  }
-  return index;
+  return buildRunIndex(plan);
 }
 
 function buildRunIndex(plan: SchedulePlan): RunIndex {
