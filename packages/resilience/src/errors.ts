@@ -11,6 +11,9 @@ const brands = {
   invalidRunId: Symbol.for("hybrid.resilience.InvalidRunIdError"),
   invalidPolicy: Symbol.for("hybrid.resilience.InvalidPolicyError"),
   invalidEvent: Symbol.for("hybrid.resilience.InvalidJournalEventError"),
+  locked: Symbol.for("hybrid.resilience.LockedError"),
+  lockLost: Symbol.for("hybrid.resilience.FileLockLostError"),
+  journalVersion: Symbol.for("hybrid.resilience.JournalVersionError"),
 } as const;
 
 function hasBrand(value: unknown, brand: symbol): boolean {
@@ -173,6 +176,85 @@ export class InvalidJournalEventError extends Error {
     this.eventType = eventType;
   }
 }
+
+/** Who holds a lock, as far as its holder record says. */
+export interface LockHolderInfo {
+  pid: number;
+  hostname: string;
+  acquiredAt?: number;
+}
+
+function describeHolder(holder: LockHolderInfo | undefined): string {
+  if (!holder) return "another process (no holder record yet)";
+  const since = typeof holder.acquiredAt === "number" ? ` since ${new Date(holder.acquiredAt).toISOString()}` : "";
+  return `process ${holder.pid} on ${holder.hostname}${since}`;
+}
+
+/** Another live process holds the lock (a second writer would corrupt the file); nothing was changed. */
+export class LockedError extends Error {
+  readonly code = "locked" as const;
+  readonly path: string;
+  /** What the lock protects (`run r-1`). */
+  readonly what: string;
+  readonly holder: LockHolderInfo | undefined;
+  readonly [brands.locked] = true;
+
+  constructor(path: string, what: string, holder: LockHolderInfo | undefined) {
+    super(
+      `[resilience] ${what} is locked by ${describeHolder(holder)} (lock ${path}.lock). ` +
+        "Only one process may write it at a time: wait for that one to finish or stop it; " +
+        "a lock whose holder died is taken over automatically.",
+    );
+    this.name = "LockedError";
+    this.path = path;
+    this.what = what;
+    this.holder = holder;
+  }
+}
+
+/** A held lock was taken over by another process (this one stalled past the stale threshold); stop writing. */
+export class FileLockLostError extends Error {
+  readonly code = "lock-lost" as const;
+  readonly path: string;
+  readonly what: string;
+  readonly [brands.lockLost] = true;
+
+  constructor(path: string, what: string, cause: unknown) {
+    super(`[resilience] lost the lock of ${what} (${path}.lock): another process may be writing it now`, { cause });
+    this.name = "FileLockLostError";
+    this.path = path;
+    this.what = what;
+  }
+}
+
+/** A journal written in a format version this reader does not know; it is refused rather than misread. */
+export class JournalVersionError extends Error {
+  readonly code = "journal-version-unsupported" as const;
+  readonly file: string;
+  readonly line: number;
+  readonly version: unknown;
+  readonly supported: number;
+  readonly [brands.journalVersion] = true;
+
+  constructor(file: string, line: number, version: unknown, supported: number) {
+    super(
+      `[resilience] journal ${file}:${line} is format version ${JSON.stringify(version)}; this version of ` +
+        `@hybrid/resilience reads version ${supported} only. Upgrade hybrid to resume this run.`,
+    );
+    this.name = "JournalVersionError";
+    this.file = file;
+    this.line = line;
+    this.version = version;
+    this.supported = supported;
+  }
+}
+
+/** True for a {@link LockedError} from any installed copy of this package. */
+export const isLockedError = (e: unknown): e is LockedError => hasBrand(e, brands.locked);
+/** True for a {@link FileLockLostError} from any installed copy of this package. */
+export const isFileLockLostError = (e: unknown): e is FileLockLostError => hasBrand(e, brands.lockLost);
+/** True for a {@link JournalVersionError} from any installed copy of this package. */
+export const isJournalVersionError = (e: unknown): e is JournalVersionError => hasBrand(e, brands.journalVersion);
 
 /** True for a {@link TransientError} from any installed copy of this package. */
 export const isTransientError = (e: unknown): e is TransientError => hasBrand(e, brands.transient);

@@ -19,8 +19,20 @@ export {
   isPlanMismatchError,
   isTimeoutError,
   isTransientError,
+  LockedError,
+  FileLockLostError,
+  JournalVersionError,
+  isLockedError,
+  isFileLockLostError,
+  isJournalVersionError,
 } from "./errors.js";
-export type { PlanDifference, ValidationIssue } from "./errors.js";
+export type { LockHolderInfo, PlanDifference, ValidationIssue } from "./errors.js";
+
+export { acquireFileLock, withFileLock } from "./file-lock.js";
+export type { FileLock, FileLockOptions, LockHolder } from "./file-lock.js";
+export { currentProcess, isProcessAlive, processStartTime } from "./process-identity.js";
+export type { ProcessIdentity } from "./process-identity.js";
+export { seededRandom } from "./seeded-random.js";
 
 export { TRANSIENT_EXIT_CODE, classifyError, isRetryable } from "./classify.js";
 export type { ErrorClass } from "./classify.js";
