@@ -45,59 +45,27 @@ export interface BreakerDeps {
   isFailure?: (error: unknown) => boolean;
 }
 
+/** Whether a call for a key would be let through now. */
+export type BreakerAdmission =
+  | { admitted: true }
+  /** `retryAfterMs`: until the cooldown ends; `undefined` while a half-open probe is out (wait for it to settle). */
+  | { admitted: false; retryAfterMs: number | undefined };
+
 /** One circuit breaker per key (agent or tool). */
 export interface BreakerRegistry {
-  /** Runs `fn` under the breaker for `key`; rejects at once with `BrokenCircuitError` while open. */
+  /** Runs `fn` under the breaker for `key`; rejects at once with `BrokenCircuitError` while open (or while a half-open probe is out). */
   execute<T>(key: string, fn: () => Promise<T>): Promise<T>;
-  /**
-   * `execute` in three synchronous steps, for callers that already chain a `then` per call: admits
-   * a call (throws `BrokenCircuitError` while open, or while a half-open probe is out) ...
-   */
-  enter(key: string): BreakerTicket;
-  /** ... then reports its success (a throw here, from a listener say, counted as a failure) ... */
-  succeeded(ticket: BreakerTicket): void;
-  /** ... or its failure (errors `isFailure` rejects, aborts by default, do not count). */
-  failed(ticket: BreakerTicket, error: unknown): void;
+  /** Whether `execute(key, …)` would run its function now, and if not, how long until it might. */
+  admission(key: string): BreakerAdmission;
   /** Current state of `key` ("closed" for an unknown key). */
   state(key: string): BreakerStateName;
   /** Every known key's state, for the journal. */
   toJSON(): Record<string, BreakerState>;
 }
 
-/**
- * Proof that `enter` admitted a call; hand it back to `succeeded` or `failed` exactly once. Tickets
- * are shared between calls of one key (no allocation per call), so they carry no per-call state.
- */
-export interface BreakerTicket {
-  readonly key: string;
-  /** Whether the call is the half-open breaker's single probe. */
-  readonly probe: boolean;
-}
-
 interface Entry {
   data: BreakerState;
   probing: boolean;
-  /** The registry the entry belongs to (its `entries` map). */
-  readonly owner: object;
-  readonly ticket: Ticket;
-  readonly probeTicket: Ticket;
-}
-
-class Ticket implements BreakerTicket {
-  readonly #entry: Entry;
-
-  constructor(
-    readonly key: string,
-    readonly probe: boolean,
-    entry: Entry,
-  ) {
-    this.#entry = entry;
-    Object.freeze(this);
-  }
-
-  static entryOf(ticket: BreakerTicket): Entry | undefined {
-    return #entry in ticket ? ticket.#entry : undefined;
-  }
 }
 
 /**
@@ -119,12 +87,6 @@ export function createBreakerRegistry(
   const clock = deps.clock ?? Date.now;
   const isFailure = deps.isFailure ?? ((error: unknown) => classifyError(error) !== "aborted");
   const entries = new Map<string, Entry>();
-  const newEntry = (key: string, data: BreakerState): Entry => {
-    const created = { data, probing: false, owner: entries } as { -readonly [K in keyof Entry]: Entry[K] };
-    created.ticket = new Ticket(key, false, created);
-    created.probeTicket = new Ticket(key, true, created);
-    return created;
-  };
 
   for (const [key, state] of Object.entries(deps.initialState ?? {})) {
     const result = BreakerStateSchema.safeParse(state);
@@ -132,13 +94,13 @@ export function createBreakerRegistry(
       const issues = toIssues(result.error).map((issue) => ({ ...issue, path: `initialState.${key}.${issue.path}` }));
       throw new InvalidPolicyError(issues, { cause: result.error });
     }
-    entries.set(key, newEntry(key, structuredClone(result.data)));
+    entries.set(key, { data: structuredClone(result.data), probing: false });
   }
 
   const entry = (key: string): Entry => {
     let found = entries.get(key);
     if (!found) {
-      found = newEntry(key, { state: "closed", consecutiveFailures: 0 });
+      found = { data: { state: "closed", consecutiveFailures: 0 }, probing: false };
       entries.set(key, found);
     }
     return found;
@@ -196,69 +158,38 @@ export function createBreakerRegistry(
     }
   };
 
-  // Admission and settlement are synchronous so a hot path (dispatch) can fold them into the one
-  // `then` it already has per attempt; `execute` is the promise-shaped form of the same three calls.
-  const enter = (key: string): BreakerTicket => {
+  const admission = (key: string): BreakerAdmission => {
+    const current = entries.get(key);
+    if (!current) return { admitted: true };
+    const now = clock();
+    refresh(key, current, now);
+    if (current.data.state === "open") return { admitted: false, retryAfterMs: Math.max(0, (current.data.openedAt ?? now) + halfOpenAfterMs - now) };
+    if (current.data.state === "half-open" && current.probing) return { admitted: false, retryAfterMs: undefined };
+    return { admitted: true };
+  };
+
+  const execute = async <T>(key: string, fn: () => Promise<T>): Promise<T> => {
     const current = entry(key);
     const now = clock();
     refresh(key, current, now);
     if (current.data.state === "open") {
       throw new BrokenCircuitError(key, (current.data.openedAt ?? now) + halfOpenAfterMs - now);
     }
-    if (current.data.state !== "half-open") return current.ticket;
     // One probe at a time: a burst of callers must not hammer an agent that is just recovering.
-    if (current.probing) throw new BrokenCircuitError(key, 0);
-    current.probing = true;
-    return current.probeTicket;
-  };
-
-  const settle = (ticket: BreakerTicket): Entry => {
-    const current = Ticket.entryOf(ticket);
-    if (current?.owner !== entries) throw new TypeError("not a ticket of this breaker registry");
-    if (ticket.probe) current.probing = false;
-    return current;
-  };
-
-  // A throw in onSuccess (a clock or an onChange listener) counts as the call's failure, as it did
-  // when this was an async function's try block.
-  const succeeded = (ticket: BreakerTicket): void => {
-    const current = settle(ticket);
+    const probe = current.data.state === "half-open";
+    if (probe && current.probing) throw new BrokenCircuitError(key, 0);
+    if (probe) current.probing = true;
+    let value: T;
     try {
-      onSuccess(ticket.key, current);
+      value = await fn();
     } catch (error) {
-      if (isFailure(error)) onFailure(ticket.key, current);
+      if (probe) current.probing = false;
+      if (isFailure(error)) onFailure(key, current);
       throw error;
     }
-  };
-
-  const failed = (ticket: BreakerTicket, error: unknown): void => {
-    const current = settle(ticket);
-    if (isFailure(error)) onFailure(ticket.key, current);
-  };
-
-  const execute = <T>(key: string, fn: () => Promise<T>): Promise<T> => {
-    let ticket: BreakerTicket;
-    let pending: Promise<T>;
-    try {
-      ticket = enter(key);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    try {
-      pending = Promise.resolve(fn());
-    } catch (error) {
-      pending = Promise.reject(error);
-    }
-    return pending.then(
-      (value) => {
-        succeeded(ticket);
-        return value;
-      },
-      (error: unknown): never => {
-        failed(ticket, error);
-        throw error;
-      },
-    );
+    if (probe) current.probing = false;
+    onSuccess(key, current);
+    return value;
   };
 
   const state = (key: string): BreakerStateName => {
@@ -271,5 +202,5 @@ export function createBreakerRegistry(
   const toJSON = (): Record<string, BreakerState> =>
     Object.fromEntries([...entries].map(([key, current]) => [key, structuredClone(current.data)]));
 
-  return { execute, enter, succeeded, failed, state, toJSON };
+  return { execute, admission, state, toJSON };
 }

@@ -1,4 +1,3 @@
-import { isBrokenCircuitError as isCockatielBrokenCircuitError } from "cockatiel";
 import { isAbortedError, isBrokenCircuitError, isTimeoutError, isTransientError } from "./errors.js";
 
 /** How a failure should be treated: only `timeout` and `transient` are retried. */
@@ -14,14 +13,10 @@ function field(err: unknown, name: string): unknown {
   return typeof err === "object" && err !== null ? (err as Record<string, unknown>)[name] : undefined;
 }
 
-/**
- * cockatiel's timeout rejects with `TaskCancelledError`. Its own `isTaskCancelledError` (3.2.1,
- * errors/Errors.js) checks for `isBulkheadRejectedError` by mistake and never matches, so we test
- * the marker property ourselves.
- */
-export function isCockatielCancellation(err: unknown): boolean {
-  return field(err, "isTaskCancelledError") === true;
-}
+// cockatiel (a policy library runners may use) marks its errors with boolean properties; we read
+// the markers rather than depend on it.
+const isCockatielCancellation = (err: unknown): boolean => field(err, "isTaskCancelledError") === true;
+const isCockatielBrokenCircuit = (err: unknown): boolean => field(err, "isBrokenCircuitError") === true;
 
 function httpStatus(err: unknown): number | undefined {
   const status = field(err, "status") ?? field(err, "statusCode") ?? field(field(err, "response"), "status");
@@ -41,7 +36,7 @@ function httpStatus(err: unknown): number | undefined {
 export function classifyError(err: unknown): ErrorClass {
   if (isAbortedError(err) || field(err, "name") === "AbortError") return "aborted";
   if (isTimeoutError(err) || isCockatielCancellation(err) || field(err, "name") === "TimeoutError") return "timeout";
-  if (isBrokenCircuitError(err) || isCockatielBrokenCircuitError(err)) return "breaker-open";
+  if (isBrokenCircuitError(err) || isCockatielBrokenCircuit(err)) return "breaker-open";
   if (isTransientError(err) || field(err, "transient") === true) return "transient";
   // An error that says it is not transient (a command runner configured without exit code 75 among
   // its transient codes, say) is believed over the heuristics below.

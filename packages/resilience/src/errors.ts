@@ -14,6 +14,7 @@ const brands = {
   locked: Symbol.for("hybrid.resilience.LockedError"),
   lockLost: Symbol.for("hybrid.resilience.FileLockLostError"),
   journalVersion: Symbol.for("hybrid.resilience.JournalVersionError"),
+  invalidRedactor: Symbol.for("hybrid.resilience.InvalidRedactorError"),
 } as const;
 
 function hasBrand(value: unknown, brand: symbol): boolean {
@@ -248,6 +249,23 @@ export class JournalVersionError extends Error {
     this.supported = supported;
   }
 }
+
+/** A `redact` option is not a `(text) => string`, or returned something else than a string. */
+export class InvalidRedactorError extends Error {
+  readonly code = "invalid-redactor" as const;
+  /** Which option (`createFileCheckpointStore redact`). */
+  readonly where: string;
+  readonly [brands.invalidRedactor] = true;
+
+  constructor(where: string, problem: string) {
+    super(`[resilience] invalid ${where}: ${problem}`);
+    this.name = "InvalidRedactorError";
+    this.where = where;
+  }
+}
+
+/** True for an {@link InvalidRedactorError} from any installed copy of this package. */
+export const isInvalidRedactorError = (e: unknown): e is InvalidRedactorError => hasBrand(e, brands.invalidRedactor);
 
 /** True for a {@link LockedError} from any installed copy of this package. */
 export const isLockedError = (e: unknown): e is LockedError => hasBrand(e, brands.locked);

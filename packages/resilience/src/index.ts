@@ -19,6 +19,8 @@ export {
   isPlanMismatchError,
   isTimeoutError,
   isTransientError,
+  InvalidRedactorError,
+  isInvalidRedactorError,
   LockedError,
   FileLockLostError,
   JournalVersionError,
@@ -50,39 +52,44 @@ export { createRetryPolicy, sleep } from "./retry-policy.js";
 export type { AttemptContext, RetryDeps, RetryExecuteOptions, RetryInfo, RetryPolicy } from "./retry-policy.js";
 
 export { withTimeout } from "./timeout.js";
-export { withDeadline } from "./deadline.js";
 
 export { BreakerStateSchema, createBreakerRegistry } from "./circuit-breaker.js";
-export type { BreakerChange, BreakerDeps, BreakerRegistry, BreakerState, BreakerStateName, BreakerTicket } from "./circuit-breaker.js";
+export type { BreakerAdmission, BreakerChange, BreakerDeps, BreakerRegistry, BreakerState, BreakerStateName } from "./circuit-breaker.js";
 
 export {
+  AgentProcessSchema,
+  ErrorInfoSchema,
   FailureCategorySchema,
   JOURNAL_EVENT_TYPES,
-  JournalErrorSchema,
   JournalEventSchema,
   JournalNodeSchema,
-  isEventType,
+  TokenUsageSchema,
   parseJournalEvent,
 } from "./journal-events.js";
-export type {
-  FailureCategory,
-  JournalEvent,
-  JournalEventOf,
-  JournalEventType,
-  KnownJournalEvent,
-} from "./journal-events.js";
+export type { ErrorInfo, FailureCategory, JournalEvent, JournalEventOf, JournalEventType, JournalNode } from "./journal-events.js";
+export { JOURNAL_FORMAT_VERSION } from "./journal-format.js";
 
 export { digestOutput } from "./digest.js";
 export { assertValidRunId, isValidRunId } from "./run-id.js";
+export { checkedRedact } from "./prepare-event.js";
 export type { Redact } from "./prepare-event.js";
 
 export { createMemoryCheckpointStore } from "./checkpoint-store.js";
-export type { CheckpointStore, JournalRead, MemoryCheckpointStoreOptions } from "./checkpoint-store.js";
+export type { CheckpointStore, JournalRead, MemoryCheckpointStoreOptions, RunLock } from "./checkpoint-store.js";
 export { createFileCheckpointStore } from "./file-checkpoint-store.js";
 export type { FileCheckpointStoreOptions } from "./file-checkpoint-store.js";
 
 export { planReplay } from "./replay.js";
-export type { CompletedNode, NodeToRun, ReplayOptions, ReplayPlanInput, ReplayResult, RunReason } from "./replay.js";
+export type {
+  CompletedNode,
+  NodeToRun,
+  ReplayOptions,
+  ReplayPlanInput,
+  ReplayResult,
+  RunReason,
+  StandingFailure,
+  SurvivorProcess,
+} from "./replay.js";
 
 export { buildPostMortem, inferCategory } from "./post-mortem.js";
 export type {

@@ -1,11 +1,20 @@
+// The journal file format: one JSON record a line, `{"v":1,"seq":n,"sum":"…","event":{…}}`.
+// `v` is the format version of the line, `seq` counts lines from 1 (a gap means lines went
+// missing), `sum` is a checksum of the event's JSON (a torn or bit-flipped line fails it).
+// Specified in docs/journal.md.
 import { lineChecksum } from "./digest.js";
-import { JournalCorruptError } from "./errors.js";
+import { JournalCorruptError, JournalVersionError } from "./errors.js";
 import type { JournalEvent } from "./journal-events.js";
+import { JournalEventSchema } from "./journal-events.js";
+import { toIssues } from "./zod-issues.js";
 
-/** One journal line: `{"seq":1,"sum":"<sha256 prefix of the event json>","event":{...}}`. */
+/** The journal format version this package writes and reads. */
+export const JOURNAL_FORMAT_VERSION = 1;
+
+/** One journal line, newline included. */
 export function formatLine(seq: number, event: JournalEvent): string {
   const json = JSON.stringify(event);
-  return `{"seq":${seq},"sum":"${lineChecksum(json)}","event":${json}}\n`;
+  return `{"v":${JOURNAL_FORMAT_VERSION},"seq":${seq},"sum":"${lineChecksum(json)}","event":${json}}\n`;
 }
 
 /** What a scan of a journal file found. */
@@ -20,21 +29,30 @@ export interface JournalScan {
   needsNewline: boolean;
 }
 
-function checkLine(text: string, expectedSeq: number): { event: JournalEvent } | { problem: string; torn: boolean } {
+type Checked = { event: JournalEvent } | { problem: string; torn: boolean } | { version: unknown };
+
+function checkLine(text: string, expectedSeq: number): Checked {
   let record: unknown;
   try {
     record = JSON.parse(text);
   } catch {
     return { problem: "not valid JSON (torn write?)", torn: true };
   }
-  const { seq, sum, event } = (record ?? {}) as { seq?: unknown; sum?: unknown; event?: unknown };
+  const { v, seq, sum, event } = (typeof record === "object" && record !== null ? record : {}) as Record<string, unknown>;
   if (typeof seq !== "number" || typeof sum !== "string" || typeof event !== "object" || event === null) {
-    return { problem: "not a journal record (expected seq, sum, event)", torn: true };
+    return { problem: "not a journal record (expected v, seq, sum, event)", torn: true };
   }
   if (lineChecksum(JSON.stringify(event)) !== sum) return { problem: "checksum mismatch", torn: true };
+  // An intact line of another version is never a torn write: refuse it rather than misread it.
+  if (v !== JOURNAL_FORMAT_VERSION) return { version: v };
   // An intact line out of sequence means lines went missing: never a torn write, even at the end.
   if (seq !== expectedSeq) return { problem: `sequence ${seq}, expected ${expectedSeq}`, torn: false };
-  return { event: event as JournalEvent };
+  const parsed = JournalEventSchema.safeParse(event);
+  if (!parsed.success) {
+    const issues = toIssues(parsed.error).map((issue) => `${issue.path || "(event)"}: ${issue.message}`);
+    return { problem: `not a valid event: ${issues.join("; ")}`, torn: false };
+  }
+  return { event: parsed.data as JournalEvent };
 }
 
 /**
@@ -42,6 +60,7 @@ function checkLine(text: string, expectedSeq: number): { event: JournalEvent } |
  * ignored with a warning. A bad line with good lines after it cannot be a torn write, so the
  * journal is not trusted.
  * @throws JournalCorruptError naming the file and 1-based line.
+ * @throws JournalVersionError for a line written in another format version.
  */
 export function scanJournal(file: string, text: string): JournalScan {
   const lines = text.split("\n");
@@ -63,6 +82,7 @@ export function scanJournal(file: string, text: string): JournalScan {
       continue;
     }
     const checked = checkLine(line, events.length + 1);
+    if ("version" in checked) throw new JournalVersionError(file, index + 1, checked.version, JOURNAL_FORMAT_VERSION);
     if ("problem" in checked) {
       if (index === lastIndex && checked.torn) {
         warnings.push(`[resilience] ${file}:${index + 1}: ignored a torn or corrupt last line (${checked.problem})`);

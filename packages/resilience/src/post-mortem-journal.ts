@@ -1,7 +1,9 @@
-import type { FailureCategory, JournalEvent } from "./journal-events.js";
+import { blockedBy } from "./blocking.js";
+import type { JournalEvent } from "./journal-events.js";
 import { buildPostMortem } from "./post-mortem.js";
-import type { PostMortem, PostMortemError, PostMortemFailureInput, PostMortemStatus } from "./post-mortem.js";
+import type { PostMortem, PostMortemFailureInput, PostMortemStatus } from "./post-mortem.js";
 import type { Redact } from "./prepare-event.js";
+import { replayStates } from "./replay-state.js";
 
 /** Options of {@link buildPostMortemFromJournal}. */
 export interface PostMortemJournalOptions {
@@ -13,133 +15,136 @@ export interface PostMortemJournalOptions {
   redact?: Redact;
 }
 
-type Fields = JournalEvent & Record<string, unknown>;
-
-// The events that say where a node stands. Others naming a node (`node.retrying`, `handoff.*`, a
-// newer writer's additions) must not hide them: a handoff recorded after a success is still a success.
-const LIFECYCLE = new Set(["node.dispatched", "node.succeeded", "node.failed", "node.timed-out", "node.blocked"]);
-
-interface NodeFold {
-  agent?: string;
+interface Counters {
+  status: PostMortemStatus;
+  startedAt: number;
+  endedAt: number;
   attempts: number;
-  last?: Fields;
-  timeoutMs?: number;
+  retries: number;
+  timeouts: number;
+  breakerTrips: number;
+  tokens: { input: number; output: number };
+  timeoutMs: Map<string, number>;
+  /** Whether a node's last attempt ended in a timeout (no later success or failure). */
+  lastTimedOut: Set<string>;
 }
 
-const isFinalFailure = (event: Fields | undefined): boolean => event?.type === "node.failed" && event.final === true;
-
-const asError = (value: unknown): PostMortemError => {
-  if (typeof value === "object" && value !== null && typeof (value as { message?: unknown }).message === "string") {
-    return value as PostMortemError;
+function count(events: readonly JournalEvent[]): Counters {
+  const counters: Counters = {
+    status: "incomplete",
+    startedAt: events[0]?.at ?? 0,
+    endedAt: events.at(-1)?.at ?? 0,
+    attempts: 0,
+    retries: 0,
+    timeouts: 0,
+    breakerTrips: 0,
+    tokens: { input: 0, output: 0 },
+    timeoutMs: new Map(),
+    lastTimedOut: new Set(),
+  };
+  for (const event of events) {
+    switch (event.type) {
+      case "run.started":
+        counters.startedAt = event.at;
+        counters.status = "incomplete";
+        break;
+      case "run.resumed":
+        counters.status = "incomplete";
+        break;
+      case "run.completed":
+        counters.status = event.status;
+        counters.endedAt = event.at;
+        break;
+      case "breaker.changed":
+        if (event.to === "open") counters.breakerTrips += 1;
+        break;
+      case "node.dispatched":
+        counters.attempts += 1;
+        counters.lastTimedOut.delete(event.nodeId);
+        break;
+      case "node.retrying":
+        counters.retries += 1;
+        break;
+      case "node.timed-out":
+        counters.timeouts += 1;
+        counters.timeoutMs.set(event.nodeId, event.timeoutMs);
+        counters.lastTimedOut.add(event.nodeId);
+        break;
+      case "node.succeeded":
+        counters.tokens.input += event.tokens?.input ?? 0;
+        counters.tokens.output += event.tokens?.output ?? 0;
+        break;
+      default:
+        break;
+    }
   }
-  return { message: typeof value === "string" ? value : "unknown error" };
-};
+  return counters;
+}
 
 /**
- * Builds the post-mortem from a run's journal alone, so `hybrid resume`/`report` can explain a run
- * after a crash without the process that ran it.
+ * Builds the post-mortem of a run from its journal alone: the one way hybrid explains a run, used by
+ * the dispatcher when a run does not succeed and by `resume`/`report` after a crash.
  */
 export function buildPostMortemFromJournal(events: readonly JournalEvent[], options: PostMortemJournalOptions = {}): PostMortem {
-  const all = events as readonly Fields[];
-  const runId = all[0]?.runId ?? "unknown";
-  let planNodes: ReadonlyArray<{ id: string; dependsOn?: readonly string[] }> = options.plan?.nodes ?? [];
-  let status: PostMortemStatus = "incomplete";
-  let startedAt = all[0]?.at ?? 0;
-  let endedAt = all.at(-1)?.at ?? startedAt;
-  let attempts = 0;
-  let retries = 0;
-  let timeouts = 0;
-  let breakerTrips = 0;
-  const tokens = { input: 0, output: 0 };
-  const nodes = new Map<string, NodeFold>();
-
-  for (const event of all) {
-    if (event.type === "run.started" || event.type === "run.resumed") {
-      if (event.type === "run.started") startedAt = event.at;
-      if (!options.plan && Array.isArray(event.nodes)) planNodes = event.nodes as Array<{ id: string; dependsOn?: string[] }>;
-      status = "incomplete";
-      // A resume with retryFailed puts failed and blocked nodes back to run: until they do, they are unfinished.
-      if (event.type === "run.resumed" && event.retryFailed === true) {
-        for (const fold of nodes.values()) if (isFinalFailure(fold.last) || fold.last?.type === "node.blocked") delete fold.last;
-      }
-      continue;
-    }
-    if (event.type === "run.completed") {
-      status = event.status as PostMortemStatus;
-      endedAt = event.at;
-      continue;
-    }
-    if (event.type === "breaker.changed") {
-      if (event.to === "open") breakerTrips += 1;
-      continue;
-    }
-    if (typeof event.nodeId !== "string") continue;
-    const fold = nodes.get(event.nodeId) ?? { attempts: 0 };
-    nodes.set(event.nodeId, fold);
-    if (typeof event.agent === "string") fold.agent = event.agent;
-    if (typeof event.attempt === "number") fold.attempts = Math.max(fold.attempts, event.attempt);
-    if (event.type === "node.dispatched") attempts += 1;
-    if (event.type === "node.retrying") retries += 1;
-    if (event.type === "node.timed-out") {
-      timeouts += 1;
-      fold.timeoutMs = typeof event.timeoutMs === "number" ? event.timeoutMs : fold.timeoutMs;
-    }
-    if (event.type === "node.succeeded") {
-      const used = event.tokens as { input?: number; output?: number } | undefined;
-      tokens.input += used?.input ?? 0;
-      tokens.output += used?.output ?? 0;
-    }
-    if (LIFECYCLE.has(event.type)) fold.last = event;
-  }
+  const runId = events[0]?.runId ?? "unknown";
+  const state = replayStates(events);
+  const counters = count(events);
+  const planNodes = options.plan?.nodes ?? [...state.specs].map(([id, spec]) => ({ id, dependsOn: spec.dependsOn }));
 
   const failed: PostMortemFailureInput[] = [];
-  const blocked: Array<{ node: string; blockedBy: string }> = [];
   const completed: string[] = [];
   const unfinished: string[] = [];
-  const order = [...new Set([...planNodes.map((node) => node.id), ...nodes.keys()])];
+  const blockedCandidates = new Set<string>();
+  const order = [...new Set([...planNodes.map((node) => node.id), ...state.nodes.keys()])];
   for (const id of order) {
-    const fold = nodes.get(id);
-    const last = fold?.last;
-    if (!fold || !last) {
+    const node = state.nodes.get(id);
+    if (!node) {
       unfinished.push(id);
       continue;
     }
-    const base = { node: id, attempts: fold.attempts, maxAttempts: options.maxAttempts, timeoutMs: fold.timeoutMs };
-    const agent = fold.agent !== undefined ? { agent: fold.agent } : {};
-    if (last.type === "node.succeeded") completed.push(id);
-    else if (last.type === "node.blocked") {
-      // A block stands while its blocker's failure does. A blocker that ran again after a resume and
-      // did not fail for good lifted it; a stop caught this node before it ran.
-      if (isFinalFailure(nodes.get(String(last.blockedBy))?.last)) blocked.push({ node: id, blockedBy: String(last.blockedBy) });
-      else unfinished.push(id);
-    } else if (last.type === "node.failed" && last.final === true) {
-      const error = asError(last.error);
-      const category = (last.category as FailureCategory | undefined) ?? (fold.timeoutMs !== undefined && error.code === undefined ? "timeout" : undefined);
-      const dependency = typeof last.dependency === "string" ? { dependency: last.dependency } : {};
-      failed.push({ ...base, ...agent, ...dependency, error, ...(category ? { category } : {}) });
-    } else if (last.type === "node.timed-out" && status === "failed") {
+    const base = {
+      node: id,
+      attempts: node.attempt,
+      ...(node.agent !== undefined ? { agent: node.agent } : {}),
+      ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
+      ...(counters.timeoutMs.has(id) ? { timeoutMs: counters.timeoutMs.get(id)! } : {}),
+    };
+    if (node.status === "succeeded") completed.push(id);
+    else if (node.status === "failed" && node.failure) {
+      failed.push({ ...base, error: node.failure.error, ...(node.failure.category ? { category: node.failure.category } : {}) });
+    } else if (node.status === "blocked") blockedCandidates.add(id);
+    else if (node.status === "in-flight" && counters.lastTimedOut.has(id) && counters.status === "failed") {
       // The run failed right after the timeout without a final `node.failed`: the timeout was final.
       // (A crash, or a stop that caught the node between attempts, leaves it to run again: unfinished.)
-      failed.push({ ...base, ...agent, category: "timeout", error: { code: "timeout", message: `timed out after ${fold.timeoutMs}ms` } });
+      failed.push({ ...base, category: "timeout", error: { code: "timeout", message: `timed out after ${counters.timeoutMs.get(id)}ms` } });
     } else unfinished.push(id);
+  }
+  // A journaled block stands only while some failure upstream still stands (a resume may have lifted it).
+  const blockers = blockedBy(planNodes, new Set(failed.map((failure) => failure.node)));
+  const blocked: Array<{ node: string; blockedBy: string }> = [];
+  for (const id of order) {
+    if (!blockedCandidates.has(id)) continue;
+    const blocker = blockers.get(id);
+    if (blocker === undefined) unfinished.push(id);
+    else blocked.push({ node: id, blockedBy: blocker });
   }
 
   return buildPostMortem({
     runId,
-    status,
+    status: counters.status,
     failed,
     nodes: planNodes,
-    blocked: blocked.length > 0 ? blocked : undefined,
+    blocked,
     completed,
     unfinished,
     telemetry: {
-      durationMs: Math.max(0, endedAt - startedAt),
+      durationMs: Math.max(0, counters.endedAt - counters.startedAt),
       nodeCount: order.length,
-      attempts,
-      retries,
-      timeouts,
-      breakerTrips,
-      tokens,
+      attempts: counters.attempts,
+      retries: counters.retries,
+      timeouts: counters.timeouts,
+      breakerTrips: counters.breakerTrips,
+      tokens: counters.tokens,
     },
     ...(options.redact ? { redact: options.redact } : {}),
   });

@@ -1,17 +1,13 @@
-import type { FailureCategory } from "./journal-events.js";
+import { blockedBy } from "./blocking.js";
+import type { ErrorInfo, FailureCategory } from "./journal-events.js";
 import type { Redact } from "./prepare-event.js";
 import { remediationHints, rootCauseOf } from "./remediation.js";
 
 /** How a run ended; `incomplete` means the journal has no `run.completed` (a crash). */
 export type PostMortemStatus = "succeeded" | "failed" | "aborted" | "incomplete";
 
-/** The last error of a failed node, as journaled. */
-export interface PostMortemError {
-  code?: string;
-  message: string;
-  exitCode?: number;
-  stderrTail?: string;
-}
+/** The last error of a failed node, as journaled (the one error shape, `ErrorInfo`). */
+export type PostMortemError = ErrorInfo;
 
 /** One failed node, as the caller knows it. */
 export interface PostMortemFailureInput {
@@ -104,25 +100,11 @@ export function inferCategory(error: PostMortemError): FailureCategory {
 
 // Nodes downstream of a failed node that neither completed nor failed themselves.
 function deriveBlocked(input: PostMortemInput, failed: Set<string>): Array<{ node: string; blockedBy: string }> {
-  const nodes = input.nodes ?? [];
-  const deps = new Map(nodes.map((node) => [node.id, node.dependsOn ?? []]));
   const completed = new Set(input.completed ?? []);
-  const memo = new Map<string, string | null>();
-  const blocker = (id: string): string | null => {
-    if (memo.has(id)) return memo.get(id)!;
-    memo.set(id, null);
-    let found: string | null = null;
-    for (const dep of deps.get(id) ?? []) {
-      found = failed.has(dep) ? dep : blocker(dep);
-      if (found !== null) break;
-    }
-    memo.set(id, found);
-    return found;
-  };
-  return nodes
-    .filter((node) => !failed.has(node.id) && !completed.has(node.id))
-    .map((node) => ({ node: node.id, blockedBy: blocker(node.id) }))
-    .filter((entry): entry is { node: string; blockedBy: string } => entry.blockedBy !== null);
+  const blockers = blockedBy(input.nodes ?? [], failed);
+  return (input.nodes ?? [])
+    .filter((node) => !completed.has(node.id) && blockers.has(node.id))
+    .map((node) => ({ node: node.id, blockedBy: blockers.get(node.id)! }));
 }
 
 /**
@@ -137,6 +119,7 @@ export function buildPostMortem(input: PostMortemInput): PostMortem {
     const lastError: PostMortemError = { message: redact(failure.error.message) };
     if (failure.error.code !== undefined) lastError.code = failure.error.code;
     if (failure.error.exitCode !== undefined) lastError.exitCode = failure.error.exitCode;
+    if (failure.error.signal !== undefined) lastError.signal = failure.error.signal;
     if (failure.error.stderrTail !== undefined) lastError.stderrTail = redact(failure.error.stderrTail);
     const explained = { ...failure, category, error: lastError };
     return {

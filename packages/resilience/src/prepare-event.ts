@@ -1,49 +1,51 @@
-import { digestOutput } from "./digest.js";
+import { InvalidJournalEventError, InvalidRedactorError } from "./errors.js";
 import type { JournalEvent } from "./journal-events.js";
 import { parseJournalEvent } from "./journal-events.js";
-import { InvalidJournalEventError } from "./errors.js";
 
-/** Redacts text before it is written; identity by default. */
+/** Redacts text before it is written or handed on. */
 export type Redact = (text: string) => string;
 
-// Identifiers are left alone: redacting a node id or plan hash would break replay, and they are
-// chosen by the workflow author, not copied from agent output.
-const IDENTIFIER_KEYS = new Set([
-  "type",
-  "runId",
-  "nodeId",
-  "id",
-  "agent",
-  "planHash",
-  "specHash",
-  "workflowId",
-  "idempotencyKey",
-  "outputDigest",
-  "key",
-  "from",
-  "to",
-  "state",
-  "status",
-  "category",
-  "blockedBy",
-  "dependsOn",
-  "priority",
-]);
+/**
+ * Checks that `redact` is a `(text) => string` and wraps it so that a result that is not a string
+ * fails loudly, naming `where`: the usual mistake is passing context's `redactSecrets` (which
+ * returns `{ text, findings }`) instead of its `redact`.
+ * @throws InvalidRedactorError
+ */
+export function checkedRedact(redact: unknown, where: string): Redact {
+  if (typeof redact !== "function") throw new InvalidRedactorError(where, `expected a (text) => string function, got ${redact === null ? "null" : typeof redact}`);
+  return (text) => {
+    const result: unknown = redact(text);
+    if (typeof result !== "string") {
+      const got = result === null ? "null" : typeof result === "object" ? "an object" : typeof result;
+      throw new InvalidRedactorError(where, `it returned ${got}, not a string (pass \`redact\`, not \`redactSecrets\`)`);
+    }
+    return result;
+  };
+}
 
-function redactValue(value: unknown, redact: Redact, key: string | undefined): unknown {
-  if (key !== undefined && IDENTIFIER_KEYS.has(key)) return value;
-  if (typeof value === "string") return redact(value);
-  if (Array.isArray(value)) return value.map((item) => redactValue(item, redact, undefined));
-  if (typeof value === "object" && value !== null) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactValue(v, redact, k)]));
+// The free-text fields of the vocabulary; everything else is an identifier, hash, number or enum,
+// chosen by the workflow author or by us, and redacting it would break replay.
+function redactEvent(event: JournalEvent, redact: Redact): JournalEvent {
+  const copy = JSON.parse(JSON.stringify(event)) as JournalEvent & Record<string, unknown>;
+  if (typeof copy.output === "string") {
+    const output = redact(copy.output);
+    if (output !== copy.output) copy.outputRedacted = true;
+    copy.output = output;
   }
-  return value;
+  if (typeof copy.url === "string") copy.url = redact(copy.url);
+  const error = copy.error as { message: string; stderrTail?: string } | undefined;
+  if (error) {
+    error.message = redact(error.message);
+    if (error.stderrTail !== undefined) error.stderrTail = redact(error.stderrTail);
+  }
+  return copy;
 }
 
 /**
- * What every store does before keeping an event: validate it, check it belongs to `runId`,
- * redact its free text, and give a node output its digest. The digest is of the stored (redacted)
- * output, so it always verifies what a replay will hand downstream.
+ * What every store does before keeping an event: validate it against its type's schema, check it
+ * belongs to `runId`, and redact its free text. The result is a JSON round trip of the input:
+ * exactly what a reader gets back. `outputDigest` stays the dispatcher's (the identity of the
+ * output its dependents were prepared from), even when the store's redaction changes the text.
  * @throws InvalidJournalEventError
  */
 export function prepareEvent(runId: string, event: JournalEvent, redact: Redact): JournalEvent {
@@ -53,12 +55,5 @@ export function prepareEvent(runId: string, event: JournalEvent, redact: Redact)
       { path: "runId", message: `event is for run ${parsed.runId}, appended to run ${runId}` },
     ]);
   }
-  // A JSON round trip first: the stored event is exactly what a reader will get back.
-  const plain = JSON.parse(JSON.stringify(parsed)) as JournalEvent;
-  const redacted = redactValue(plain, redact, undefined) as JournalEvent;
-  if (typeof redacted.output === "string") {
-    if (redacted.output !== plain.output) redacted.outputRedacted = true;
-    redacted.outputDigest = digestOutput(redacted.output);
-  }
-  return redacted;
+  return redactEvent(parsed, redact);
 }

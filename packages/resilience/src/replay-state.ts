@@ -1,120 +1,201 @@
 import type { BreakerState } from "./circuit-breaker.js";
-import type { JournalEvent } from "./journal-events.js";
+import type { ErrorInfo, FailureCategory, JournalEvent, JournalEventOf } from "./journal-events.js";
+
+/** An agent process a node's attempt started, as journaled by `node.spawned`. */
+export type RecordedProcess = JournalEventOf<"node.spawned">["process"];
+
+/** A node's latest success, with what it was produced from. */
+export interface Completion {
+  attempt: number;
+  output: string;
+  outputDigest: string;
+  specHash: string;
+  inputs: Readonly<Record<string, string>>;
+  idempotencyKey: string | undefined;
+}
+
+/** A node's latest final failure, with what it was attempted from. */
+export interface FinalFailure {
+  attempt: number;
+  specHash: string;
+  inputs: Readonly<Record<string, string>>;
+  error: ErrorInfo;
+  category: FailureCategory | undefined;
+}
 
 /** What the journal says about one node. */
 export interface NodeState {
   /** Highest attempt seen for the node (0 = never dispatched). */
   attempt: number;
+  /** Where its latest lifecycle event left it. */
   status: "idle" | "in-flight" | "succeeded" | "failed" | "blocked";
-  agent?: string;
-  idempotencyKey?: string;
-  blockedBy?: string;
+  agent: string | undefined;
+  /** Key, spec and inputs of the latest dispatch. */
+  idempotencyKey: string | undefined;
+  dispatchedSpecHash: string | undefined;
+  dispatchedInputs: Readonly<Record<string, string>> | undefined;
   /**
    * A resume with `retryFailed` put this failed or blocked node back to run, and it has not failed
    * or been blocked again since: later resumes run it too, with or without the flag.
    */
-  retried?: boolean;
-  completion?: { output: string; outputDigest?: string; attempt: number; specHash?: string };
+  retried: boolean;
+  completion: Completion | undefined;
+  failure: FinalFailure | undefined;
+  /** Agent processes started by attempts that never settled: they may have outlived their orchestrator. */
+  processes: Map<number, RecordedProcess>;
 }
 
 /** The journal folded into per-node state. */
 export interface JournalState {
   runId: string | undefined;
-  /** planHash of the last `run.started` / `run.resumed`. */
+  /** planHash, mode and node specs of the last `run.started` / `run.resumed`. */
   planHash: string | undefined;
-  /** The specs the journal knows, from `run.started` and `run.resumed` with `nodes`. */
-  specs: Map<string, { specHash: string; dependsOn: string[] }>;
+  mode: "wave" | "eager" | undefined;
+  seed: number | undefined;
+  specs: Map<string, { specHash: string; dependsOn: readonly string[] }>;
   nodes: Map<string, NodeState>;
   breakers: Record<string, BreakerState>;
+  /** Handoffs recorded, by idempotency key. */
+  handoffs: Map<string, string>;
+  /** Waves journaled as started / completed under the current plan hash. */
+  wavesStarted: Set<number>;
+  wavesCompleted: Set<number>;
 }
 
-type Fields = Record<string, unknown>;
-const str = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
-const num = (value: unknown): number => (typeof value === "number" && Number.isFinite(value) ? value : 0);
+function emptyNode(): NodeState {
+  return {
+    attempt: 0,
+    status: "idle",
+    agent: undefined,
+    idempotencyKey: undefined,
+    dispatchedSpecHash: undefined,
+    dispatchedInputs: undefined,
+    retried: false,
+    completion: undefined,
+    failure: undefined,
+    processes: new Map(),
+  };
+}
 
 /**
- * Folds the events in order. A success is sticky: events after it for the same spec are ignored,
- * so a completed node is never made to run again by a stray later event.
+ * Folds the events in order. Nothing here decides what a resume keeps: that is `planReplay`'s rule
+ * (a completion is reused only if its spec and every input it was produced from are still current).
  */
 export function replayStates(events: readonly JournalEvent[]): JournalState {
-  const state: JournalState = { runId: events[0]?.runId, planHash: undefined, specs: new Map(), nodes: new Map(), breakers: {} };
-  const node = (id: string): NodeState => {
+  const state: JournalState = {
+    runId: events[0]?.runId,
+    planHash: undefined,
+    mode: undefined,
+    seed: undefined,
+    specs: new Map(),
+    nodes: new Map(),
+    breakers: {},
+    handoffs: new Map(),
+    wavesStarted: new Set(),
+    wavesCompleted: new Set(),
+  };
+  const node = (id: string, agent: string): NodeState => {
     let found = state.nodes.get(id);
     if (!found) {
-      found = { attempt: 0, status: "idle" };
+      found = emptyNode();
       state.nodes.set(id, found);
     }
+    found.agent = agent;
     return found;
   };
-  const recordSpecs = (nodes: unknown): void => {
-    if (!Array.isArray(nodes)) return;
-    for (const entry of nodes as Fields[]) {
-      const id = str(entry.id);
-      if (id === undefined) continue;
-      const specHash = str(entry.specHash) ?? "";
-      state.specs.set(id, { specHash, dependsOn: Array.isArray(entry.dependsOn) ? (entry.dependsOn as string[]) : [] });
-      const existing = state.nodes.get(id);
-      // A forced resume re-recorded this node with a new spec: its old output no longer stands.
-      if (existing?.completion && existing.completion.specHash !== specHash) {
-        delete existing.completion;
-        existing.status = "idle";
-      }
-    }
-  };
 
-  for (const event of events as ReadonlyArray<JournalEvent & Fields>) {
-    if (event.type === "run.started" || event.type === "run.resumed") {
-      state.planHash = str(event.planHash) ?? state.planHash;
-      recordSpecs(event.nodes);
-      if (event.breakers && typeof event.breakers === "object") state.breakers = { ...(event.breakers as Record<string, BreakerState>) };
-      if (event.type === "run.resumed" && event.retryFailed === true) {
-        for (const current of state.nodes.values()) if (current.status === "failed" || current.status === "blocked") current.retried = true;
-      }
-      continue;
-    }
-    if (event.type === "breaker.snapshot") {
-      state.breakers = { ...(event.breakers as Record<string, BreakerState>) };
-      continue;
-    }
-    if (event.type === "breaker.changed") {
-      state.breakers = { ...state.breakers, [String(event.key)]: event.state as BreakerState };
-      continue;
-    }
-    const nodeId = str(event.nodeId);
-    if (nodeId === undefined || !event.type.startsWith("node.")) continue;
-    const current = node(nodeId);
-    current.agent = str(event.agent) ?? current.agent;
-    current.attempt = Math.max(current.attempt, num(event.attempt));
-    if (current.status === "succeeded") continue;
+  for (const event of events) {
     switch (event.type) {
-      case "node.dispatched":
-        current.status = "in-flight";
-        current.idempotencyKey = str(event.idempotencyKey) ?? current.idempotencyKey;
+      case "run.started":
+      case "run.resumed": {
+        if (event.planHash !== state.planHash) {
+          state.wavesStarted.clear();
+          state.wavesCompleted.clear();
+        }
+        state.planHash = event.planHash;
+        state.mode = event.mode;
+        if (event.type === "run.started") state.seed = event.seed;
+        state.specs = new Map(event.nodes.map((spec) => [spec.id, { specHash: spec.specHash, dependsOn: spec.dependsOn }]));
+        state.breakers = { ...event.breakers };
+        if (event.type === "run.resumed" && event.retryFailed) {
+          for (const current of state.nodes.values()) if (current.status === "failed" || current.status === "blocked") current.retried = true;
+        }
         break;
-      case "node.succeeded":
+      }
+      case "breaker.changed":
+        state.breakers = { ...state.breakers, [event.key]: event.state };
+        break;
+      case "wave.started":
+        state.wavesStarted.add(event.wave);
+        break;
+      case "wave.completed":
+        state.wavesCompleted.add(event.wave);
+        break;
+      case "handoff.recorded":
+        state.handoffs.set(event.idempotencyKey, event.url);
+        break;
+      case "node.dispatched": {
+        const current = node(event.nodeId, event.agent);
+        current.attempt = Math.max(current.attempt, event.attempt);
+        current.status = "in-flight";
+        current.idempotencyKey = event.idempotencyKey;
+        current.dispatchedSpecHash = event.specHash;
+        current.dispatchedInputs = event.inputs;
+        break;
+      }
+      case "node.spawned":
+        node(event.nodeId, event.agent).processes.set(event.attempt, event.process);
+        break;
+      case "node.reaped":
+        node(event.nodeId, event.agent).processes.delete(event.attempt);
+        break;
+      case "node.succeeded": {
+        const current = node(event.nodeId, event.agent);
+        current.attempt = Math.max(current.attempt, event.attempt);
         current.status = "succeeded";
+        current.processes.delete(event.attempt);
         current.completion = {
-          output: str(event.output) ?? "",
-          outputDigest: str(event.outputDigest),
-          attempt: num(event.attempt),
-          specHash: str(event.specHash) ?? state.specs.get(nodeId)?.specHash,
+          attempt: event.attempt,
+          output: event.output,
+          outputDigest: event.outputDigest,
+          specHash: event.specHash,
+          inputs: event.inputs,
+          idempotencyKey: current.idempotencyKey,
         };
         break;
-      case "node.failed":
-        // A non-final failure means a retry was coming: the node is still in flight.
-        current.status = event.final === true ? "failed" : "in-flight";
-        if (event.final === true) delete current.retried;
+      }
+      case "node.failed": {
+        const current = node(event.nodeId, event.agent);
+        current.attempt = Math.max(current.attempt, event.attempt);
+        // The runner settled (its process group is gone) before a failure is journaled.
+        current.processes.delete(event.attempt);
+        if (!event.final) {
+          current.status = "in-flight";
+          break;
+        }
+        current.status = "failed";
+        current.retried = false;
+        current.failure = { attempt: event.attempt, specHash: event.specHash, inputs: event.inputs, error: event.error, category: event.category };
         break;
-      case "node.timed-out":
-      case "node.retrying":
+      }
+      case "node.timed-out": {
+        const current = node(event.nodeId, event.agent);
+        current.processes.delete(event.attempt);
         current.status = "in-flight";
         break;
-      case "node.blocked":
-        current.status = "blocked";
-        current.blockedBy = str(event.blockedBy);
-        delete current.retried;
+      }
+      case "node.retrying":
+        node(event.nodeId, event.agent).status = "in-flight";
         break;
-      default:
+      case "node.blocked": {
+        const current = node(event.nodeId, event.agent);
+        current.status = "blocked";
+        current.retried = false;
+        break;
+      }
+      case "node.waiting":
+      case "handoff.failed":
+      case "run.completed":
         break;
     }
   }

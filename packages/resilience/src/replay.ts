@@ -1,10 +1,10 @@
+import { blockedBy, dependencyOrder } from "./blocking.js";
 import type { BreakerState } from "./circuit-breaker.js";
-import { digestOutput } from "./digest.js";
 import { PlanMismatchError } from "./errors.js";
 import type { PlanDifference } from "./errors.js";
-import type { JournalEvent } from "./journal-events.js";
+import type { ErrorInfo, FailureCategory, JournalEvent } from "./journal-events.js";
 import { replayStates } from "./replay-state.js";
-import type { NodeState } from "./replay-state.js";
+import type { JournalState, NodeState, RecordedProcess } from "./replay-state.js";
 
 /** The structural part of a plan that replay needs. */
 export interface ReplayPlanInput {
@@ -16,7 +16,7 @@ export interface ReplayPlanInput {
 export interface ReplayOptions {
   /** Run failed nodes again, and the nodes they blocked; completed siblings keep their outputs. @default false */
   retryFailed?: boolean;
-  /** Resume even though the plan changed; only unchanged nodes (and ancestors) keep outputs. @default false */
+  /** Resume even though the plan changed; only outputs still valid for the new plan are kept. @default false */
   force?: boolean;
 }
 
@@ -27,6 +27,10 @@ export interface CompletedNode {
   attempt: number;
   output: string;
   outputDigest: string;
+  /** Key of the dispatch that produced it. */
+  idempotencyKey: string | undefined;
+  /** The handoff recorded for that dispatch, if any (else the resume records it). */
+  handoffUrl: string | undefined;
 }
 
 /** Why a node is (re)dispatched. */
@@ -39,84 +43,127 @@ export interface NodeToRun {
   /** The attempt number to dispatch: one past the highest attempt in the journal. */
   attempt: number;
   reason: RunReason;
-  /** For in-flight nodes: the key of the unfinished dispatch, to be reused so side effects dedupe. */
+  /** For an in-flight node whose spec did not change: the key of its unfinished dispatch, to reuse so side effects dedupe. */
   idempotencyKey: string | undefined;
 }
 
-/** What to do on resume. All lists are in plan order. */
+/** A final failure that stands (it is not run again). */
+export interface StandingFailure {
+  nodeId: string;
+  agent: string | undefined;
+  attempt: number;
+  error: ErrorInfo;
+  category: FailureCategory | undefined;
+}
+
+/** An agent process an earlier orchestrator started and never saw settle: stop it before dispatching again. */
+export interface SurvivorProcess {
+  nodeId: string;
+  agent: string;
+  attempt: number;
+  process: RecordedProcess;
+}
+
+/** What to do on resume. All node lists are in dependency order (dependencies first). */
 export interface ReplayResult {
   runId: string | undefined;
   planHash: string;
   journalPlanHash: string | undefined;
   planChanged: boolean;
   forced: boolean;
+  /** The journaled scheduling mode and retry seed of the run. */
+  mode: "wave" | "eager" | undefined;
+  seed: number | undefined;
   completed: CompletedNode[];
   /** Every node to dispatch, in-flight ones included. */
   toRun: NodeToRun[];
   /** The in-flight subset of `toRun`: dispatched, never finished. */
   inFlight: NodeToRun[];
-  /** Finally failed nodes left as they are (without `retryFailed`). */
-  failed: Array<{ nodeId: string; agent: string | undefined; attempt: number }>;
-  /** Nodes that cannot run because an ancestor failed; `blockedBy` is that failed node. */
+  /** Final failures that stand (without `retryFailed`, and nothing they were attempted from changed). */
+  failed: StandingFailure[];
+  /** Nodes that cannot run because an ancestor's failure stands; `blockedBy` is that failed node. */
   blocked: Array<{ nodeId: string; blockedBy: string }>;
-  /** Completed nodes whose outputs were dropped because they or an ancestor changed (forced). */
+  /** Nodes whose journaled output is not reused: their spec, or an output they were prepared from, changed. */
   discarded: string[];
   /** Journal nodes that are no longer in the plan. */
   removed: string[];
   /** Highest attempt dispatched per plan node (0 = never dispatched). */
-  attempts: Record<string, number>;
+  attempts: Map<string, number>;
   /** Breaker state found last in the journal; pass it as `initialState`. */
   breakers: Record<string, BreakerState>;
+  /** Agent processes that may have outlived the orchestrator that started them. */
+  survivors: SurvivorProcess[];
+  /** Waves already journaled as started / completed under this plan. */
+  wavesStarted: ReadonlySet<number>;
+  wavesCompleted: ReadonlySet<number>;
 }
 
-function differences(plan: ReplayPlanInput, specs: Map<string, { specHash: string }>): PlanDifference {
+function differences(plan: ReplayPlanInput, journal: JournalState): PlanDifference {
   const current = new Set(plan.nodes.map((node) => node.id));
   return {
-    added: plan.nodes.filter((node) => !specs.has(node.id)).map((node) => node.id),
-    removed: [...specs.keys()].filter((id) => !current.has(id)),
-    changed: plan.nodes.filter((node) => specs.has(node.id) && specs.get(node.id)!.specHash !== node.specHash).map((node) => node.id),
+    added: plan.nodes.filter((node) => !journal.specs.has(node.id)).map((node) => node.id),
+    removed: [...journal.specs.keys()].filter((id) => !current.has(id)),
+    changed: plan.nodes.filter((node) => journal.specs.has(node.id) && journal.specs.get(node.id)!.specHash !== node.specHash).map((node) => node.id),
   };
 }
 
+const IDLE: NodeState = {
+  attempt: 0,
+  status: "idle",
+  agent: undefined,
+  idempotencyKey: undefined,
+  dispatchedSpecHash: undefined,
+  dispatchedInputs: undefined,
+  retried: false,
+  completion: undefined,
+  failure: undefined,
+  processes: new Map(),
+};
+
 /**
- * Decides, from a run's journal, what a resume must do: which outputs to reuse, which nodes to
- * dispatch (in-flight ones with the same idempotency key and the next attempt), what stays failed
- * or blocked, and the breaker state to restart with.
+ * Decides, from a run's journal, what a resume must do. The rule that keeps it right across
+ * processes, forced resumes and interruptions: a node's journaled output is reused only when it was
+ * produced from the node's current spec AND from exactly the outputs its dependencies have now
+ * (each dependency itself reused). So the reused set is closed under dependencies, and every reused
+ * output was produced from the current versions of all its ancestors. The same holds for a final
+ * failure: it stands only while nothing it was attempted from changed.
  * @throws PlanMismatchError when the plan changed and `force` is not set.
  */
-export function planReplay(
-  plan: ReplayPlanInput,
-  events: readonly JournalEvent[],
-  options: ReplayOptions = {},
-): ReplayResult {
+export function planReplay(plan: ReplayPlanInput, events: readonly JournalEvent[], options: ReplayOptions = {}): ReplayResult {
   const journal = replayStates(events);
   const planChanged = journal.planHash !== undefined && journal.planHash !== plan.planHash;
   if (planChanged && !options.force) {
-    throw new PlanMismatchError(journal.planHash!, plan.planHash, differences(plan, journal.specs), journal.runId);
+    throw new PlanMismatchError(journal.planHash!, plan.planHash, differences(plan, journal), journal.runId);
   }
-  const byId = new Map(plan.nodes.map((node) => [node.id, node]));
+  const stateOf = (id: string): NodeState => journal.nodes.get(id) ?? IDLE;
+  const { ordered, unordered } = dependencyOrder(plan.nodes);
+  const keptDigest = new Map<string, string>();
+  const standing = new Set<string>();
+  // The inputs a completion or failure recorded are exactly the current ones of its dependencies.
+  const sameInputs = (node: ReplayPlanInput["nodes"][number], inputs: Readonly<Record<string, string>>): boolean =>
+    node.dependsOn.every((dep) => keptDigest.has(dep) && inputs[dep] === keptDigest.get(dep)) &&
+    Object.keys(inputs).length === node.dependsOn.length;
 
-  // Unchanged = same specHash as journaled, and so are all ancestors. Memoized; a cycle or an
-  // unknown dependency counts as changed, so nothing doubtful keeps an output.
-  const unchangedMemo = new Map<string, boolean>();
-  const unchanged = (id: string): boolean => {
-    const memo = unchangedMemo.get(id);
-    if (memo !== undefined) return memo;
-    unchangedMemo.set(id, false);
-    const node = byId.get(id);
-    const result =
-      node !== undefined &&
-      journal.specs.get(id)?.specHash === node.specHash &&
-      node.dependsOn.every((dep) => unchanged(dep));
-    unchangedMemo.set(id, result);
-    return result;
-  };
-  const keeps = (node: ReplayPlanInput["nodes"][number], state: NodeState): boolean => {
+  for (const node of ordered) {
+    const state = stateOf(node.id);
     const completion = state.completion;
-    if (!completion) return false;
-    if (!planChanged) return true;
-    return unchanged(node.id) && (completion.specHash === undefined || completion.specHash === node.specHash);
-  };
+    if (completion && completion.specHash === node.specHash && sameInputs(node, completion.inputs)) {
+      keptDigest.set(node.id, completion.outputDigest);
+      continue;
+    }
+    const failure = state.failure;
+    if (
+      state.status === "failed" &&
+      !options.retryFailed &&
+      !state.retried &&
+      failure !== undefined &&
+      failure.specHash === node.specHash &&
+      sameInputs(node, failure.inputs)
+    ) {
+      standing.add(node.id);
+    }
+  }
+  const blockers = blockedBy(plan.nodes, standing);
 
   const result: ReplayResult = {
     runId: journal.runId,
@@ -124,73 +171,68 @@ export function planReplay(
     journalPlanHash: journal.planHash,
     planChanged,
     forced: Boolean(options.force) && planChanged,
+    mode: journal.mode,
+    seed: journal.seed,
     completed: [],
     toRun: [],
     inFlight: [],
     failed: [],
     blocked: [],
     discarded: [],
-    removed: [...journal.specs.keys()].filter((id) => !byId.has(id)),
-    attempts: {},
+    removed: [...journal.specs.keys()].filter((id) => !plan.nodes.some((node) => node.id === id)),
+    attempts: new Map(),
     breakers: journal.breakers,
+    survivors: [],
+    wavesStarted: planChanged ? new Set() : journal.wavesStarted,
+    wavesCompleted: planChanged ? new Set() : journal.wavesCompleted,
   };
+  for (const [nodeId, state] of journal.nodes) {
+    for (const [attempt, process] of state.processes) result.survivors.push({ nodeId, agent: state.agent ?? "", attempt, process });
+  }
 
-  // The failed node that blocks `id`, if any: found through dependencies, first in declaration order.
-  const blockerMemo = new Map<string, string | null>();
-  const stateOf = (id: string): NodeState => journal.nodes.get(id) ?? { attempt: 0, status: "idle" };
-  const failedHere = (id: string): boolean => {
-    const node = byId.get(id);
-    // A failed node whose spec (or an ancestor's) changed under `force` gets another go: that is the fix.
-    const state = stateOf(id);
-    return node !== undefined && !options.retryFailed && state.status === "failed" && state.retried !== true && !(planChanged && !unchanged(id));
-  };
-  const blockerOf = (id: string): string | null => {
-    const memo = blockerMemo.get(id);
-    if (memo !== undefined) return memo;
-    blockerMemo.set(id, null);
-    let found: string | null = null;
-    for (const dep of byId.get(id)?.dependsOn ?? []) {
-      found = failedHere(dep) ? dep : blockerOf(dep);
-      if (found !== null) break;
-    }
-    blockerMemo.set(id, found);
-    return found;
-  };
-
-  for (const node of plan.nodes) {
+  for (const node of [...ordered, ...unordered]) {
     const state = stateOf(node.id);
-    result.attempts[node.id] = state.attempt;
-    if (keeps(node, state)) {
-      const completion = state.completion!;
+    result.attempts.set(node.id, state.attempt);
+    const completion = state.completion;
+    if (keptDigest.has(node.id) && completion) {
       result.completed.push({
         nodeId: node.id,
         agent: state.agent,
         attempt: completion.attempt,
         output: completion.output,
-        outputDigest: completion.outputDigest ?? digestOutput(completion.output),
+        outputDigest: completion.outputDigest,
+        idempotencyKey: completion.idempotencyKey,
+        handoffUrl: completion.idempotencyKey === undefined ? undefined : journal.handoffs.get(completion.idempotencyKey),
       });
       continue;
     }
-    if (state.completion) result.discarded.push(node.id);
-    const changed = state.completion !== undefined || (planChanged && !unchanged(node.id));
-    if (failedHere(node.id)) {
-      result.failed.push({ nodeId: node.id, agent: state.agent, attempt: state.attempt });
+    if (completion) result.discarded.push(node.id);
+    if (standing.has(node.id)) {
+      const failure = state.failure!;
+      result.failed.push({ nodeId: node.id, agent: state.agent, attempt: state.attempt, error: failure.error, category: failure.category });
       continue;
     }
-    const blockedBy = blockerOf(node.id);
-    if (blockedBy !== null) {
-      result.blocked.push({ nodeId: node.id, blockedBy });
+    const blocker = blockers.get(node.id);
+    if (blocker !== undefined) {
+      result.blocked.push({ nodeId: node.id, blockedBy: blocker });
       continue;
     }
-    const reason: RunReason = changed
-      ? state.attempt > 0 || state.completion ? "changed" : "new"
-      : state.status === "in-flight"
-        ? "in-flight"
-        : state.status === "failed"
-          ? "retry-failed"
-          : state.status === "blocked"
-            ? "unblocked"
-            : "new";
+    // The latest dispatch was of this very spec, from the very outputs its dependencies have now.
+    const sameDispatch =
+      state.dispatchedSpecHash === node.specHash && state.dispatchedInputs !== undefined && sameInputs(node, state.dispatchedInputs);
+    const retrying = options.retryFailed === true || state.retried;
+    const reason: RunReason =
+      state.attempt === 0 && !completion
+        ? "new"
+        : completion !== undefined || !sameDispatch || (state.status === "failed" && !retrying)
+          ? "changed"
+          : state.status === "in-flight"
+            ? "in-flight"
+            : state.status === "failed"
+              ? "retry-failed"
+              : state.status === "blocked"
+                ? "unblocked"
+                : "new";
     const toRun: NodeToRun = {
       nodeId: node.id,
       agent: state.agent,

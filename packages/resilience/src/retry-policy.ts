@@ -1,13 +1,15 @@
 // Written by hand instead of cockatiel's `retry()` (measured against cockatiel 3.2.1):
 // - its backoff sleep (`delay` in RetryPolicy.js) ignores the AbortSignal, so an abort waits out the backoff;
-// - `decorrelatedJitterGenerator` calls `Math.random()` directly, so a seeded test cannot replay delays;
+// - `decorrelatedJitterGenerator` calls `Math.random()` directly, so delays cannot be replayed;
 // - `onRetry` is a synchronous emitter, so the caller cannot journal the retry before the sleep starts;
 // - there is no way to resume at attempt n after a crash.
 // The loop below is small; classification lives in classify.ts and is shared with the breaker.
+import { randomInt } from "node:crypto";
 import { z } from "zod";
 import { isRetryable } from "./classify.js";
 import { AbortedError, InvalidPolicyError } from "./errors.js";
 import { RetryOptionsSchema } from "./policy.js";
+import { seededRandom } from "./seeded-random.js";
 import { toIssues } from "./zod-issues.js";
 
 /** What `fn` is told about the attempt it runs. */
@@ -36,20 +38,22 @@ export interface RetryExecuteOptions {
   startAttempt?: number;
   /** Awaited before the backoff sleep, so the caller can journal the retry first. A throw stops the retries. */
   onRetry?: (info: RetryInfo) => void | Promise<void>;
+  /** What is retried (a node id): delays are drawn from (seed, key, attempt), independent of anything else. @default "" */
+  key?: string;
 }
 
 /** Retries transient failures with decorrelated-jitter backoff. */
 export interface RetryPolicy {
   /** Runs `fn` until it succeeds, fails permanently, runs out of attempts or is aborted; rethrows the last error. */
   execute<T>(fn: (ctx: AttemptContext) => Promise<T>, opts?: RetryExecuteOptions): Promise<T>;
-  /** The backoff before the attempt after `attempt`, given the previous backoff (0 if none). */
-  nextDelay(attempt: number, previousDelayMs: number): number;
+  /** The backoff after attempt `attempt` of `key` failed: a pure function of (seed, key, attempt). */
+  delayAfter(attempt: number, key?: string): number;
 }
 
 /** Injected side effects, so tests replay exactly and never sleep. */
 export interface RetryDeps {
-  /** Uniform random in [0, 1). @default Math.random */
-  random?: () => number;
+  /** Seed of the jitter; the same seed gives the same delays for the same key and attempt. @default a random seed */
+  seed?: number;
   /** Waits `ms`; should reject when `signal` aborts (the policy also races it against the signal). */
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
@@ -100,22 +104,13 @@ function abortableSleep(
   });
 }
 
-// `fn`'s result as a promise, a synchronous throw included (the async loop it replaced caught those).
-function call<T>(fn: (ctx: AttemptContext) => Promise<T>, attempt: number, signal: AbortSignal): Promise<T> {
-  try {
-    return Promise.resolve(fn({ attempt, signal }));
-  } catch (error) {
-    return Promise.reject(error);
-  }
-}
-
 /**
  * Creates a retry policy. Only `timeout` and `transient` failures (see `classifyError`) are retried.
  *
  * Backoff is "decorrelated jitter" (AWS architecture blog): each delay is uniform in
- * [base, 3 × previous], capped at `maxDelayMs`. When the previous delay is unknown (first retry, or
- * resuming at attempt n) the anchor is the exponential `base × 2^(attempt-1)`.
- * @example createRetryPolicy({ maxAttempts: 3, baseDelayMs: 250, maxDelayMs: 30_000 }, { random: seeded(42) })
+ * [base, 3 × previous], capped at `maxDelayMs`, the first in [base, 3 × base]. Delays are drawn from
+ * (seed, key, attempt), so a resumed run, or another node failing first, never changes them.
+ * @example createRetryPolicy({ maxAttempts: 3, baseDelayMs: 250, maxDelayMs: 30_000 }, { seed: 42 })
  */
 export function createRetryPolicy(options: z.input<typeof RetryOptionsSchema>, deps: RetryDeps = {}): RetryPolicy {
   const parsed = RetryOptionsSchema.safeParse(options);
@@ -124,50 +119,40 @@ export function createRetryPolicy(options: z.input<typeof RetryOptionsSchema>, d
     throw new InvalidPolicyError(issues, { cause: parsed.error });
   }
   const { maxAttempts, baseDelayMs, maxDelayMs } = parsed.data;
-  const random = deps.random ?? Math.random;
+  const seed = deps.seed ?? randomInt(2 ** 31);
   const doSleep = deps.sleep ?? sleep;
 
-  const nextDelay = (attempt: number, previousDelayMs: number): number => {
-    const anchor = previousDelayMs > 0 ? previousDelayMs : baseDelayMs * 2 ** Math.max(0, attempt - 1);
-    const upper = Math.min(maxDelayMs, Math.max(baseDelayMs, anchor * 3));
-    return Math.min(maxDelayMs, Math.floor(baseDelayMs + random() * (upper - baseDelayMs)));
+  // Decorrelated jitter replayed from attempt 1, so delay n does not depend on which process saw
+  // delays 1..n-1: each is uniform in [base, min(cap, 3 × previous)], the first anchored at base.
+  const delayAfter = (attempt: number, key = ""): number => {
+    let previous = 0;
+    for (let n = 1; n <= Math.max(1, Math.floor(attempt)); n++) {
+      const anchor = previous > 0 ? previous : baseDelayMs;
+      const upper = Math.min(maxDelayMs, Math.max(baseDelayMs, anchor * 3));
+      previous = Math.min(maxDelayMs, Math.floor(baseDelayMs + seededRandom(seed, key, n)() * (upper - baseDelayMs)));
+    }
+    return previous;
   };
 
-  // The first attempt is a plain promise chain and the retry loop an async function entered only
-  // after a failure: a success costs one `then` instead of an async frame (dispatch's hot path).
-  const execute = <T>(fn: (ctx: AttemptContext) => Promise<T>, opts: RetryExecuteOptions = {}): Promise<T> => {
+  const execute = async <T>(fn: (ctx: AttemptContext) => Promise<T>, opts: RetryExecuteOptions = {}): Promise<T> => {
     const signal = opts.signal ?? new AbortController().signal;
-    const attempt = Math.max(1, Math.floor(opts.startAttempt ?? 1));
-    if (signal.aborted) return Promise.reject(new AbortedError({ cause: signal.reason }));
-    return call(fn, attempt, signal).then(undefined, (error: unknown) => retry(fn, opts, signal, attempt, error));
-  };
-
-  const retry = async <T>(
-    fn: (ctx: AttemptContext) => Promise<T>,
-    opts: RetryExecuteOptions,
-    signal: AbortSignal,
-    failedAttempt: number,
-    firstError: unknown,
-  ): Promise<T> => {
-    let attempt = failedAttempt;
-    let error = firstError;
-    let previousDelayMs = 0;
+    let attempt = Math.max(1, Math.floor(opts.startAttempt ?? 1));
     for (;;) {
-      if (signal.aborted) throw new AbortedError({ cause: error });
-      if (attempt >= maxAttempts || !isRetryable(error)) throw error;
-      const delayMs = nextDelay(attempt, previousDelayMs);
-      previousDelayMs = delayMs;
-      await opts.onRetry?.({ attempt, nextAttempt: attempt + 1, error, delayMs });
-      await abortableSleep(doSleep, delayMs, signal);
-      attempt += 1;
       if (signal.aborted) throw new AbortedError({ cause: signal.reason });
+      let error: unknown;
       try {
         return await fn({ attempt, signal });
       } catch (failure) {
         error = failure;
       }
+      if (signal.aborted) throw new AbortedError({ cause: error });
+      if (attempt >= maxAttempts || !isRetryable(error)) throw error;
+      const delayMs = delayAfter(attempt, opts.key);
+      await opts.onRetry?.({ attempt, nextAttempt: attempt + 1, error, delayMs });
+      await abortableSleep(doSleep, delayMs, signal);
+      attempt += 1;
     }
   };
 
-  return { execute, nextDelay };
+  return { execute, delayAfter };
 }
