@@ -1,20 +1,29 @@
-import { randomUUID } from "node:crypto";
-import { createBreakerRegistry, resolveResiliencePolicy } from "@hybrid/resilience";
-import type { BreakerRegistry, CheckpointStore } from "@hybrid/resilience";
+import { randomInt, randomUUID } from "node:crypto";
+import { hostname } from "node:os";
+import {
+  assertValidRunId,
+  buildPostMortemFromJournal,
+  checkedRedact,
+  createBreakerRegistry,
+  createRetryPolicy,
+  resolveResiliencePolicy,
+} from "@hybrid/resilience";
+import type { CheckpointStore, JournalNode, RunLock } from "@hybrid/resilience";
 import type { SchedulePlan } from "@hybrid/scheduler";
 import { DispatchOptionsError, ResumeMismatchError, parseOptions } from "./errors.js";
-import type { DispatchEvent, DispatchEventListener, JournalNode } from "./events.js";
+import type { DispatchEventListener } from "./events.js";
 import { RunExecution } from "./execution.js";
 import { Journal } from "./journal.js";
 import { DispatchOptionsSchema } from "./options.js";
 import type { DispatchOptions, ResolvedDispatchOptions } from "./options.js";
+import { countOutcomes } from "./outcome.js";
 import type { DispatchResult, NodeOutcome } from "./outcome.js";
+import { journalNodesOf } from "./plan-nodes.js";
 import { defaultPrepare } from "./prepare.js";
 import type { PrepareFn } from "./prepare.js";
-import { readPriorState } from "./replay.js";
-import { runIndexOf } from "./run-index.js";
-import { buildRunPostMortem, emptyStats } from "./run-post-mortem.js";
-import type { ResumeState } from "./replay.js";
+import { stopProcessGroup } from "./process-group.js";
+import { readResumeState } from "./resume.js";
+import type { ResumeState } from "./resume.js";
 import type { AgentRunner } from "./runner.js";
 
 /** Per-run options of `controller.run`. */
@@ -23,13 +32,16 @@ export interface RunOptions {
   runner: AgentRunner;
   /** The journal. Without one nothing is checkpointed and the run cannot be resumed. */
   store?: CheckpointStore;
-  /** Builds each node's prompt. @default scope + acceptance + upstream outputs */
+  /** Builds each node's prompt, inside the node's attempt deadline. @default scope + acceptance + upstream outputs */
   prepare?: PrepareFn;
-  /** `wave`: wave n+1 waits for all of wave n; `eager`: a node starts once its dependencies succeeded. @default "wave" */
+  /**
+   * `wave`: wave n+1 waits for all of wave n; `eager`: a node starts once its dependencies
+   * succeeded. A resume continues in the journaled mode unless one is given. @default "wave"
+   */
   mode?: "wave" | "eager";
   /** The run's id (`[A-Za-z0-9._-]`). @default a fresh time-ordered id */
   runId?: string;
-  /** Graceful stop: dispatch nothing new, abort in-flight nodes, journal, return `aborted`. */
+  /** Graceful stop: dispatch nothing new, abort in-flight nodes (their agents are stopped), journal, return `aborted`. */
   signal?: AbortSignal;
   /** Resume the journal of `runId` instead of starting a new run (see `resume`). */
   resume?: boolean | { retryFailed?: boolean; force?: boolean };
@@ -41,7 +53,7 @@ export interface ResumeOptions extends Omit<RunOptions, "resume" | "runId" | "st
   store: CheckpointStore;
   /** Run nodes that failed for good before again (with their next attempt). @default false */
   retryFailed?: boolean;
-  /** Resume even though the journal belongs to a different plan. @default false */
+  /** Resume even though the journal belongs to a different plan; only outputs still valid for it are kept. @default false */
   force?: boolean;
 }
 
@@ -52,9 +64,10 @@ export interface DispatchController {
   /** Runs a whole plan and returns every node's outcome. */
   run(plan: SchedulePlan, options: RunOptions): Promise<DispatchResult>;
   /**
-   * Continues a run from its journal: completed nodes are not run again (their outputs feed
-   * `prepare`), in-flight nodes run again with the same idempotency key and the next attempt.
-   * An empty journal starts the run afresh.
+   * Continues a run from its journal, holding the run's lock (a second process gets `LockedError`):
+   * agents a dead orchestrator left running are stopped first; outputs still valid for the plan
+   * are reused (they feed `prepare`); in-flight nodes run again with the same idempotency key and
+   * the next attempt. An empty journal starts the run afresh.
    */
   resume(plan: SchedulePlan, options: ResumeOptions): Promise<DispatchResult>;
 }
@@ -83,108 +96,102 @@ export function createDispatchController(options: DispatchOptions = {}): Dispatc
       error,
     );
   }
-  const redact = config.redact ?? ((text: string) => text);
+  const redact = config.redact === undefined ? (text: string) => text : checkedRedact(config.redact, "dispatch controller option redact");
   const now = config.clock ? () => config.clock!.now() : Date.now;
   const listeners: DispatchEventListener[] =
     config.onEvent === undefined ? [] : Array.isArray(config.onEvent) ? config.onEvent : [config.onEvent];
 
-  const execute = async (
-    plan: SchedulePlan,
-    run: RunOptions,
-    runId: string,
-    prior: ResumeState | undefined,
-  ): Promise<DispatchResult> => {
-    const startedAt = now();
-    const mode = run.mode ?? "wave";
-    const index = runIndexOf(plan);
-    const journalNodes = index.journalNodes as JournalNode[];
-    const journal = new Journal(runId, run.store, listeners, now);
-    const stats = emptyStats();
-    const breakers: BreakerRegistry = createBreakerRegistry(policy.breaker, {
+  const execute = async (plan: SchedulePlan, run: RunOptions, runId: string, prior: ResumeState | undefined): Promise<DispatchResult> => {
+    const journalNodes: JournalNode[] = journalNodesOf(plan);
+    const mode = run.mode ?? prior?.mode ?? "wave";
+    const seed = prior?.seed ?? config.seed ?? randomInt(2 ** 31);
+    const journal = new Journal(runId, run.store, listeners, now, prior?.events ?? []);
+    const breakers = createBreakerRegistry(policy.breaker, {
       clock: now,
-      ...(prior?.breakers ? { initialState: prior.breakers } : {}),
+      ...(prior ? { initialState: prior.breakers } : {}),
       onChange: (change) => {
-        if (change.to === "open") stats.breakerTrips += 1;
-        journal.appendLater({ type: "breaker.changed", key: change.key, from: change.from, to: change.to, state: change.state });
+        void journal.append({ type: "breaker.changed", key: change.key, from: change.from, to: change.to, state: change.state }).catch(() => undefined);
       },
     });
-    let first: DispatchEvent;
-    if (prior) {
-      first = await journal.append({
-        type: "run.resumed",
-        planHash: plan.planHash,
-        forced: prior.forced,
-        retryFailed: prior.retryFailed,
-        nodes: journalNodes,
-        breakers: breakers.toJSON(),
-      });
-    } else {
-      first = await journal.append({
-        type: "run.started",
-        planHash: plan.planHash,
-        workflowId: plan.workflowId,
-        ...(plan.taskType !== undefined ? { taskType: plan.taskType } : {}),
-        mode,
-        nodes: journalNodes,
-        breakers: breakers.toJSON(),
-      });
+    const first = prior
+      ? await journal.append({ type: "run.resumed", planHash: plan.planHash, forced: prior.forced, retryFailed: prior.retryFailed, mode, nodes: journalNodes, breakers: breakers.toJSON() })
+      : await journal.append({
+          type: "run.started",
+          planHash: plan.planHash,
+          workflowId: plan.workflowId,
+          ...(plan.taskType !== undefined ? { taskType: plan.taskType } : {}),
+          mode,
+          seed,
+          nodes: journalNodes,
+          breakers: breakers.toJSON(),
+        });
+    // An agent a dead orchestrator left running would do its side effects beside the new attempt.
+    for (const survivor of prior?.survivors ?? []) {
+      const outcome = await stopProcessGroup(survivor.process, { graceMs: config.reapGraceMs });
+      if (outcome === "other-host") continue;
+      await journal.append({ type: "node.reaped", nodeId: survivor.nodeId, agent: survivor.agent, attempt: survivor.attempt, process: survivor.process, outcome });
     }
     const execution = new RunExecution({
       plan,
-      index,
       runId,
       mode,
       runner: run.runner,
       prepare: run.prepare ?? defaultPrepare,
       options: config,
       policy,
+      retry: createRetryPolicy(policy.retry, { seed, ...(config.sleep ? { sleep: config.sleep } : {}) }),
       breakers,
       journal,
       redact,
       now,
-      stats,
       ...(run.signal ? { signal: run.signal } : {}),
       ...(prior ? { prior } : {}),
     });
     const status = await execution.run();
-    // A loop, not Object.fromEntries over [id, outcome] pairs: one allocation per node less.
-    const outcomes: Record<string, NodeOutcome> = {};
-    for (let rank = 0; rank < plan.order.length; rank++) outcomes[plan.order[rank]!] = execution.outcomes[rank]!;
+    const outcomes: Record<string, NodeOutcome> = Object.create(null);
+    for (const id of plan.order) outcomes[id] = execution.outcomes.get(id)!;
     const result: DispatchResult = {
       runId,
       planHash: plan.planHash,
       mode,
       status,
-      counts: execution.counts(),
+      counts: countOutcomes(execution.outcomes.values()),
       outcomes,
       resumed: prior !== undefined,
-      startedAt,
+      startedAt: first.at,
       finishedAt: now(),
     };
     if (status !== "succeeded") {
-      result.postMortem = buildRunPostMortem({
-        runId,
-        status,
-        plan,
-        journalNodes,
-        outcomes: execution.outcomes as NodeOutcome[],
-        stats,
-        priorEvents: prior?.events ?? [],
-        startedAt: first.at,
-        endedAt: execution.completedAt,
-        maxAttempts: policy.retry.maxAttempts,
-        timeoutMs: (id) => plan.nodes[id]!.spec.timeoutMs ?? policy.timeoutMs,
-        redact,
-      });
+      result.postMortem = buildPostMortemFromJournal(journal.events, { plan: { nodes: journalNodes }, maxAttempts: policy.retry.maxAttempts, redact });
     }
     return result;
   };
 
+  // Every run and resume holds the run's lock from before it reads the journal until it settles.
+  const locked = async (store: CheckpointStore | undefined, runId: string, body: () => Promise<DispatchResult>): Promise<DispatchResult> => {
+    const lock: RunLock | undefined = await store?.lock?.(runId);
+    try {
+      return await body();
+    } finally {
+      await lock?.release();
+    }
+  };
+
   const resume = async (plan: SchedulePlan, opts: ResumeOptions): Promise<DispatchResult> => {
-    const { events } = await opts.store.read(opts.runId);
-    if (events.length === 0) return execute(plan, opts, opts.runId, undefined);
-    const prior = readPriorState(plan, events, { retryFailed: opts.retryFailed ?? false, force: opts.force ?? false });
-    return execute(plan, opts, opts.runId, prior);
+    assertValidRunId(opts.runId);
+    return locked(opts.store, opts.runId, async () => {
+      const { events } = await opts.store.read(opts.runId);
+      if (events.length === 0) return execute(plan, opts, opts.runId, undefined);
+      const prior = readResumeState(plan, events, { retryFailed: opts.retryFailed ?? false, force: opts.force ?? false });
+      const elsewhere = prior.survivors.find((survivor) => survivor.process.hostname !== hostname());
+      if (elsewhere) {
+        throw new ResumeMismatchError(
+          opts.runId,
+          `node "${elsewhere.nodeId}" may still be running as process group ${elsewhere.process.pgid} on host ${elsewhere.process.hostname}; resume there, or stop it first`,
+        );
+      }
+      return execute(plan, opts, opts.runId, prior);
+    });
   };
 
   return {
@@ -198,13 +205,13 @@ export function createDispatchController(options: DispatchOptions = {}): Dispatc
         return resume(plan, { ...run, runId: run.runId, store: run.store, ...flags });
       }
       const runId = run.runId ?? newRunId(now());
-      if (run.store && run.runId !== undefined) {
-        const existing = await run.store.read(runId);
-        if (existing.events.length > 0) {
+      assertValidRunId(runId);
+      return locked(run.store, runId, async () => {
+        if (run.store && run.runId !== undefined && (await run.store.read(runId)).events.length > 0) {
           throw new ResumeMismatchError(runId, "its journal already has events; call resume() to continue it");
         }
-      }
-      return execute(plan, run, runId, undefined);
+        return execute(plan, run, runId, undefined);
+      });
     },
     resume,
   };

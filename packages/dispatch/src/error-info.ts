@@ -1,7 +1,6 @@
 import { classifyError } from "@hybrid/resilience";
-import type { ErrorClass } from "@hybrid/resilience";
+import type { ErrorClass, ErrorInfo, FailureCategory } from "@hybrid/resilience";
 import { isCommandFailedError, isDispatchAbortedError } from "./errors.js";
-import type { ErrorInfo, FailureCategory } from "./events.js";
 
 /** `classifyError`, plus our own abort error (which resilience does not know by brand). */
 export function classify(error: unknown): ErrorClass {
@@ -17,15 +16,14 @@ export function failureCategory(error: unknown): FailureCategory {
   return "permanent";
 }
 
-/** A journal-safe, redacted description of a thrown value. */
+/** A journal-safe, redacted description of a thrown value, in the one error shape (`ErrorInfo`). */
 export function errorInfo(error: unknown, redact: (text: string) => string): ErrorInfo {
-  const info: ErrorInfo = {
-    message: redact(error instanceof Error ? error.message : String(error)),
-  };
+  const info: ErrorInfo = { message: redact(error instanceof Error ? error.message : String(error)) };
   const code = typeof error === "object" && error !== null ? (error as { code?: unknown }).code : undefined;
   if (typeof code === "string") info.code = code;
   if (isCommandFailedError(error)) {
     if (error.exitCode !== null) info.exitCode = error.exitCode;
+    if (error.signal !== null) info.signal = error.signal;
     info.stderrTail = redact(error.stderrTail);
   }
   return info;

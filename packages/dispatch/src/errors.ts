@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import { z } from "zod";
 
 const brands = {
   CommandFailedError: Symbol.for("hybrid.dispatch.CommandFailedError"),
@@ -9,6 +9,7 @@ const brands = {
   SimulatedFailureError: Symbol.for("hybrid.dispatch.SimulatedFailureError"),
   HandoffError: Symbol.for("hybrid.dispatch.HandoffError"),
   ResumeMismatchError: Symbol.for("hybrid.dispatch.ResumeMismatchError"),
+  LedgerFormatError: Symbol.for("hybrid.dispatch.LedgerFormatError"),
 } as const;
 
 function hasBrand(value: unknown, brand: symbol): boolean {
@@ -129,6 +130,21 @@ export class HandoffError extends Error {
   }
 }
 
+/** The handoff ledger holds a line of a format version this version cannot read (written by a newer hybrid). */
+export class LedgerFormatError extends Error {
+  readonly code = "ledger-format" as const;
+  readonly path: string;
+  readonly version: unknown;
+  readonly [brands.LedgerFormatError] = true;
+
+  constructor(path: string, version: unknown) {
+    super(`[dispatch] handoff ledger ${path} has a line of format version ${JSON.stringify(version)}; this version reads only version 1 (upgrade hybrid)`);
+    this.name = "LedgerFormatError";
+    this.path = path;
+    this.version = version;
+  }
+}
+
 /** `resume` was asked to continue a run whose journal belongs to another plan (and `force` is off). */
 export class ResumeMismatchError extends Error {
   readonly code = "resume-mismatch" as const;
@@ -142,6 +158,27 @@ export class ResumeMismatchError extends Error {
   }
 }
 
+/** A runner resolved with something that is not a valid `AgentResult`: a permanent failure of that node. */
+export class InvalidAgentResultError extends Error {
+  readonly code = "invalid-result" as const;
+  /** Never retried: the same runner would return the same kind of thing. */
+  readonly transient = false as const;
+  readonly nodeId: string;
+  readonly problems: readonly OptionsProblem[];
+  readonly [brands.InvalidAgentResultError] = true;
+
+  constructor(nodeId: string, problems: readonly OptionsProblem[]) {
+    super(
+      `[dispatch] the runner returned an invalid result for node "${nodeId}": ` +
+        problems.map((p) => `${p.path || "(result)"}: ${p.message}`).join("; "),
+    );
+    this.name = "InvalidAgentResultError";
+    this.nodeId = nodeId;
+    this.problems = problems;
+  }
+}
+
+export const isInvalidAgentResultError = (e: unknown): e is InvalidAgentResultError => hasBrand(e, brands.InvalidAgentResultError);
 export const isCommandFailedError = (e: unknown): e is CommandFailedError => hasBrand(e, brands.CommandFailedError);
 export const isCommandSpawnError = (e: unknown): e is CommandSpawnError => hasBrand(e, brands.CommandSpawnError);
 export const isOutputTooLargeError = (e: unknown): e is OutputTooLargeError => hasBrand(e, brands.OutputTooLargeError);
@@ -150,17 +187,13 @@ export const isDispatchOptionsError = (e: unknown): e is DispatchOptionsError =>
 export const isSimulatedFailureError = (e: unknown): e is SimulatedFailureError =>
   hasBrand(e, brands.SimulatedFailureError);
 export const isHandoffError = (e: unknown): e is HandoffError => hasBrand(e, brands.HandoffError);
+export const isLedgerFormatError = (e: unknown): e is LedgerFormatError => hasBrand(e, brands.LedgerFormatError);
 export const isResumeMismatchError = (e: unknown): e is ResumeMismatchError => hasBrand(e, brands.ResumeMismatchError);
 
 /** Parses `input` with `schema`, turning a ZodError into a `DispatchOptionsError` naming each path. */
 export function parseOptions<S extends z.ZodType>(what: string, schema: S, input: unknown): z.output<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => ({
-    path: issue.path
-      .map((part, i) => (typeof part === "number" ? `[${part}]` : `${i === 0 ? "" : "."}${String(part)}`))
-      .join(""),
-    message: issue.message,
-  }));
+  const problems = result.error.issues.map((issue) => ({ path: z.core.toDotPath(issue.path), message: issue.message }));
   throw new DispatchOptionsError(what, problems, result.error);
 }

@@ -1,105 +1,70 @@
-import { setMaxListeners } from "node:events";
-import type { BreakerRegistry, ResiliencePolicy } from "@hybrid/resilience";
+import { sleep as realSleep } from "@hybrid/resilience";
 import { WaveScheduler } from "@hybrid/scheduler";
-import type { PlannedNode, SchedulePlan, SchedulerTransition } from "@hybrid/scheduler";
-import pLimit from "p-limit";
+import type { PlannedNode, SchedulePlan } from "@hybrid/scheduler";
 import { DispatchAbortedError } from "./errors.js";
-import type { RunCounts, RunStatus } from "./events.js";
-import type { Journal } from "./journal.js";
-import { NodeAttempts } from "./node-attempts.js";
-import type { AttemptHost } from "./node-attempts.js";
-import type { ResolvedDispatchOptions } from "./options.js";
-import { countOutcomes, type NodeOutcome } from "./outcome.js";
-import type { PrepareFn } from "./prepare.js";
+import type { RunStatus } from "./events.js";
+import { inputsOf, runNode } from "./node-run.js";
+import type { NodeRunContext, NodeRunEnd } from "./node-run.js";
+import { countOutcomes } from "./outcome.js";
+import type { NodeOutcome } from "./outcome.js";
 import { recordHandoff } from "./record-handoff.js";
-import type { PriorState } from "./replay.js";
-import type { RunStats } from "./run-post-mortem.js";
-import type { RunIndex } from "./run-index.js";
-import type { AgentRunner } from "./runner.js";
+import type { PriorState } from "./resume.js";
 import { Slots } from "./slots.js";
-import { WaveJournal, needsJournal } from "./wave-journal.js";
+import { TransitionJournal } from "./transitions.js";
 
-export interface ExecutionInit {
+export interface ExecutionInit extends NodeRunContext {
   plan: SchedulePlan;
-  index: RunIndex;
-  runId: string;
   mode: "wave" | "eager";
-  runner: AgentRunner;
-  prepare: PrepareFn;
-  options: ResolvedDispatchOptions;
-  policy: ResiliencePolicy;
-  breakers: BreakerRegistry;
-  journal: Journal;
-  redact: (text: string) => string;
-  now: () => number;
   signal?: AbortSignal;
   prior?: PriorState;
-  /** Counters the attempts (and the controller, for breakers) keep. */
-  stats: RunStats;
 }
 
 /**
- * One run of a plan in this process: takes ready nodes from the scheduler only when a global, a
- * class and a wave slot are free (no head-of-line blocking), journals every transition before acting
- * on it, and records every node's outcome.
- *
- * Nodes run in lanes: a lane runs a node, then takes the next node that fits, until none does.
- * p-limit (`maxParallel`) runs the lanes, so it stays the hard global cap, but it is entered only when
- * the pool of lanes grows, not once per node: p-limit 7 costs ~3.5 µs a call (measured: as much as
- * the rest of plain p-limit chaining), which alone put a per-node call over the overhead budget.
+ * One run of a plan in this process. It takes a ready node from the scheduler only when a global, a
+ * class and a wave slot are free and the node's agent breaker admits it, journals every transition
+ * before acting on it, and frees a node's slot only when the node's runner has settled. A node whose
+ * breaker is open waits (it is put back and retried when the breaker lets a probe through).
  */
-export class RunExecution implements AttemptHost {
-  /** Every node's outcome by rank (position in `plan.order`); complete once `run` resolves. */
-  readonly outcomes: (NodeOutcome | undefined)[];
+export class RunExecution {
+  /** Every node's outcome, by id. */
+  readonly outcomes = new Map<string, NodeOutcome>();
   readonly #scheduler: WaveScheduler;
-  readonly #limit: ReturnType<typeof pLimit>;
   readonly #slots: Slots;
-  readonly #attempts: NodeAttempts;
   readonly #abort = new AbortController();
-  readonly #waves: WaveJournal;
-  #lanes = 0;
+  readonly #transitions: TransitionJournal;
+  /** Where a deferred or resumed node starts again: its next attempt, and (in flight before) its key. */
+  readonly #next = new Map<string, { attempt: number; idempotencyKey: string | undefined }>();
+  /** Nodes whose breaker said "wait": not before this clock time. */
+  readonly #notBefore = new Map<string, number>();
+  #wake: { at: number; controller: AbortController } | undefined;
   #idle: (() => void) | undefined;
   #stopping: "none" | "abort-run" | "signal" | "fatal" = "none";
   #fatal: unknown;
-  /** `at` of the `run.completed` event, once journaled. */
-  completedAt = 0;
 
   constructor(readonly init: ExecutionInit) {
     const { plan, prior, mode, options } = init;
-    this.outcomes = new Array<NodeOutcome | undefined>(plan.order.length).fill(undefined);
-    this.#limit = pLimit(options.maxParallel);
-    this.#slots = new Slots(options, plan.waves.length);
-    this.#attempts = new NodeAttempts(this);
-    // Every in-flight attempt listens on the run's signal (retry backoff, timeout): up to maxParallel.
-    setMaxListeners(0, this.#abort.signal);
-    this.#waves = new WaveJournal(init.journal, plan, init.index.waveRanks, prior?.wavesStarted ?? [], prior?.wavesCompleted ?? []);
+    this.#slots = new Slots(options);
+    this.#transitions = new TransitionJournal(init.journal, plan, this.outcomes, prior?.wavesStarted ?? [], prior?.wavesCompleted ?? []);
     for (const [id, done] of prior?.completed ?? []) {
-      const node = plan.nodes[id]!;
-      this.outcomes[node.rank] = { id, agent: node.agent, status: "succeeded", attempts: done.attempts, output: done.output, reused: true };
+      this.outcomes.set(id, {
+        id,
+        agent: plan.nodes[id]!.agent,
+        status: "succeeded",
+        attempts: done.attempts,
+        output: done.output,
+        outputDigest: done.outputDigest,
+        reused: true,
+        ...(done.idempotencyKey !== undefined ? { idempotencyKey: done.idempotencyKey } : {}),
+        ...(done.handoffUrl !== undefined ? { handoffUrl: done.handoffUrl } : {}),
+      });
     }
     // Failed for good in an earlier process and not retried: the failure stands, unrun, from the
     // start, so every node it blocks is blocked before anything is dispatched.
     for (const [id, failed] of prior?.failed ?? []) {
-      const node = plan.nodes[id]!;
-      this.outcomes[node.rank] = { id, agent: node.agent, status: "failed", attempts: failed.attempts, error: failed.error, ...(failed.category ? { category: failed.category } : {}) };
+      this.outcomes.set(id, { id, agent: plan.nodes[id]!.agent, status: "failed", attempts: failed.attempts, error: failed.error, ...(failed.category ? { category: failed.category } : {}) });
     }
+    for (const [id, at] of prior?.resumeAt ?? []) this.#next.set(id, { attempt: at.nextAttempt, idempotencyKey: at.idempotencyKey });
     this.#scheduler = new WaveScheduler(plan, { mode, completed: prior?.completed.keys() ?? [], failed: prior?.failed.keys() ?? [] });
-  }
-
-  get stats(): RunStats {
-    return this.init.stats;
-  }
-
-  get signal(): AbortSignal {
-    return this.#abort.signal;
-  }
-
-  get stopping(): boolean {
-    return this.#stopping !== "none";
-  }
-
-  get fatal(): unknown {
-    return this.#fatal;
   }
 
   /** Runs to the end (or to a stop) and returns the run status. Throws when the journal cannot be written. */
@@ -109,129 +74,152 @@ export class RunExecution implements AttemptHost {
     if (signal?.aborted) onAbort();
     else signal?.addEventListener("abort", onAbort, { once: true });
     try {
-      await this.#transition(this.#scheduler.initial);
+      await this.#transitions.record(this.#scheduler.initial);
       // Under abort-run, a failure that stands stops the resumed run as it stopped the first one.
       if ((this.init.prior?.failed.size ?? 0) > 0 && this.init.options.onFailure === "abort-run") this.#stop("abort-run");
       await this.#handoffsLeftBehind();
-      this.#fill();
-      // Every running node belongs to a lane, and a lane ends only when no node fits: no lanes left
-      // means nothing runs and nothing more can start.
-      if (this.#lanes > 0) await new Promise<void>((resolve) => (this.#idle = resolve));
+      await new Promise<void>((resolve) => {
+        this.#idle = resolve;
+        this.#fill();
+      });
+    } catch (error) {
+      this.#fail(error);
     } finally {
       signal?.removeEventListener("abort", onAbort);
+      this.#wake?.controller.abort();
     }
     if (this.#fatal !== undefined) throw this.#fatal;
     return this.#finish();
   }
 
   #stop(kind: "abort-run" | "signal" | "fatal", reason?: unknown): void {
-    if (this.#stopping === "none" || kind === "fatal" || kind === "signal") {
-      if (this.#stopping !== "fatal") this.#stopping = kind;
-    }
+    if (this.#stopping !== "fatal") this.#stopping = kind === "abort-run" && this.#stopping !== "none" ? this.#stopping : kind;
     // `abort-run` lets in-flight nodes finish; a stop signal or a broken journal aborts them.
     if (kind !== "abort-run" && !this.#abort.signal.aborted) {
       this.#abort.abort(reason instanceof Error ? reason : new DispatchAbortedError("run stopped", reason));
     }
+    this.#wake?.controller.abort();
+    this.#wake = undefined;
+    this.#checkIdle();
   }
 
-  /** The next node that fits under every cap, its slot taken; undefined when none does or the run is stopping. */
-  #take(): PlannedNode | undefined {
-    // The global check first: asking the scheduler while every slot is taken would make it scan
-    // (and re-queue) the whole ready set for nothing.
-    if (this.#stopping !== "none" || this.#slots.full) return undefined;
-    const node = this.#scheduler.next(this.#slots.fits);
-    if (node !== undefined) this.#slots.take(node);
-    return node;
+  #fail(error: unknown): void {
+    this.#fatal ??= error;
+    this.#stop("fatal", error);
   }
 
-  /** Starts a lane for every node that fits now. */
+  /** Starts every node that fits now; resolves the run when nothing runs and nothing more can start. */
   #fill(): void {
-    for (let node = this.#take(); node !== undefined; node = this.#take()) {
-      this.#lanes += 1;
-      // p-limit hands `node` on (no closure per lane); `#lane` never rejects.
-      void this.#limit(this.#lane, node);
+    const now = this.init.now();
+    let wakeAt = Number.POSITIVE_INFINITY;
+    // Whether the agent's breaker would let the node run now; if it says when, remember the earliest.
+    const admitted = (node: PlannedNode): boolean => {
+      const notBefore = this.#notBefore.get(node.id);
+      if (notBefore !== undefined && notBefore > now) {
+        wakeAt = Math.min(wakeAt, notBefore);
+        return false;
+      }
+      const admission = this.init.breakers.admission(node.agent);
+      if (admission.admitted) return true;
+      if (admission.retryAfterMs !== undefined) wakeAt = Math.min(wakeAt, now + admission.retryAfterMs);
+      return false;
+    };
+    while (this.#stopping === "none") {
+      const node = this.#scheduler.next((candidate) => this.#slots.fits(candidate) && admitted(candidate));
+      if (node === undefined) break;
+      this.#slots.take(node);
+      void this.#execute(node);
     }
+    if (this.#stopping === "none" && Number.isFinite(wakeAt)) this.#wakeAt(wakeAt);
+    this.#checkIdle();
   }
 
-  #lane = async (first: PlannedNode): Promise<void> => {
-    for (let node: PlannedNode | undefined = first; node !== undefined; ) {
-      await this.#execute(node);
-      this.#slots.free(node);
-      // This lane takes the next node itself, then lanes start for whatever else the node released.
-      node = this.#take();
-      this.#fill();
-    }
-    if (--this.#lanes === 0) this.#idle?.();
-  };
+  /** The run is over when nothing runs and nothing will start: no pending wake-up, or a stop. */
+  #checkIdle(): void {
+    if (this.#slots.running === 0 && (this.#wake === undefined || this.#stopping !== "none")) this.#idle?.();
+  }
 
-  /** Runs one node to its outcome; never rejects (a broken journal stops the run). */
+  /** Fills again at clock time `at` (a deferred node's breaker cooldown ends). */
+  #wakeAt(at: number): void {
+    if (this.#wake !== undefined && this.#wake.at <= at) return;
+    this.#wake?.controller.abort();
+    const controller = new AbortController();
+    this.#wake = { at, controller };
+    const sleep = this.init.options.sleep ?? realSleep;
+    sleep(Math.max(0, at - this.init.now()), controller.signal).then(
+      () => {
+        if (this.#wake?.controller !== controller) return;
+        this.#wake = undefined;
+        this.#fill();
+      },
+      () => undefined,
+    );
+  }
+
+  /** Runs one node and settles its transition; frees its slot only after its runner settled. Never rejects. */
   async #execute(node: PlannedNode): Promise<void> {
     try {
-      await this.#attempts.run(node);
+      const next = this.#next.get(node.id) ?? { attempt: 1, idempotencyKey: undefined };
+      const upstream: Record<string, string> = Object.create(null);
+      for (const dep of node.dependsOn) upstream[dep] = this.outcomes.get(dep)!.output!;
+      const end = await runNode(this.init, node, next, upstream, inputsOf(node, this.outcomes), {
+        signal: this.#abort.signal,
+        stopping: () => this.#stopping === "signal" || this.#stopping === "fatal",
+      });
+      await this.#settle(node, end);
     } catch (error) {
-      this.#fatal ??= error;
-      this.#stop("fatal", error);
+      this.#fail(error);
+    } finally {
+      this.#slots.free(node);
+      this.#fill();
     }
   }
 
-  succeeded(node: PlannedNode): Promise<void> | undefined {
-    const transition = this.#scheduler.succeeded(node);
-    return needsJournal(transition) ? this.#transition(transition) : undefined;
+  async #settle(node: PlannedNode, end: NodeRunEnd): Promise<void> {
+    if (end.kind === "deferred") {
+      this.#next.set(node.id, { attempt: end.attempt, idempotencyKey: this.#next.get(node.id)?.idempotencyKey });
+      if (end.retryAfterMs !== undefined) this.#notBefore.set(node.id, this.init.now() + end.retryAfterMs);
+      this.#scheduler.requeue(node);
+      return;
+    }
+    this.#notBefore.delete(node.id);
+    this.outcomes.set(node.id, end.outcome);
+    if (end.kind === "aborted") return;
+    if (end.kind === "failed") {
+      await this.#transitions.record(this.#scheduler.failed(node));
+      if (this.init.options.onFailure === "abort-run") this.#stop("abort-run");
+      return;
+    }
+    const sink = this.init.options.handoffSink;
+    if (sink) await recordHandoff(this.#handoffContext(sink), node, end.outcome);
+    await this.#transitions.record(this.#scheduler.succeeded(node));
   }
 
-  async failed(node: PlannedNode): Promise<void> {
-    await this.#transition(this.#scheduler.failed(node));
-    if (this.init.options.onFailure === "abort-run") this.#stop("abort-run");
-  }
-
-  handoff(node: PlannedNode, output: string, outcome: NodeOutcome): Promise<void> {
+  #handoffContext(sink: NonNullable<ExecutionInit["options"]["handoffSink"]>): Parameters<typeof recordHandoff>[0] {
     const { options, journal, runId, redact, now } = this.init;
-    return recordHandoff({ sink: options.handoffSink!, summaryChars: options.summaryChars, journal, runId, redact, now }, node, output, outcome);
+    return { sink, summaryChars: options.summaryChars, timeoutMs: options.handoffTimeoutMs, journal, runId, redact, now, signal: this.#abort.signal };
   }
 
-  /** Handoffs of nodes that succeeded before a crash but whose handoff was not journaled (sinks are idempotent). */
+  /** Handoffs of reused nodes whose handoff was not journaled before the crash (sinks dedupe on the key). */
   async #handoffsLeftBehind(): Promise<void> {
-    if (!this.init.options.handoffSink) return;
+    const sink = this.init.options.handoffSink;
+    if (!sink) return;
     for (const [id, done] of this.init.prior?.completed ?? []) {
-      const node = this.init.plan.nodes[id]!;
-      if (!done.handoffRecorded) await this.handoff(node, done.output, this.outcomes[node.rank]!);
+      if (done.handoffUrl !== undefined || done.idempotencyKey === undefined) continue;
+      await recordHandoff(this.#handoffContext(sink), this.init.plan.nodes[id]!, this.outcomes.get(id)!);
     }
-  }
-
-  /** Journals what a scheduler transition says (blocked nodes, waves), issuing the appends in order. */
-  async #transition(transition: SchedulerTransition): Promise<void> {
-    const appends: Promise<unknown>[] = [];
-    for (const { id, blockedBy } of transition.blocked) {
-      const node = this.init.plan.nodes[id]!;
-      this.outcomes[node.rank] = { id, agent: node.agent, status: "blocked", attempts: 0, blockedBy };
-      appends.push(this.init.journal.append({ type: "node.blocked", nodeId: id, agent: node.agent, blockedBy }));
-    }
-    appends.push(this.#waveEvents(transition.wavesStarted, transition.wavesCompleted));
-    await Promise.all(appends);
-  }
-
-  #waveEvents(started: readonly number[], completed: readonly number[]): Promise<unknown> {
-    return this.#waves.record(started, completed, this.outcomes);
   }
 
   /** Fills in nodes that never ran, journals `run.completed` and returns the status. */
   async #finish(): Promise<RunStatus> {
     const { plan, journal } = this.init;
-    for (let rank = 0; rank < plan.order.length; rank++) {
-      if (this.outcomes[rank] === undefined) {
-        const node = plan.nodes[plan.order[rank]!]!;
-        this.outcomes[rank] = { id: node.id, agent: node.agent, status: "skipped", attempts: 0 };
-      }
+    for (const id of plan.order) {
+      if (!this.outcomes.has(id)) this.outcomes.set(id, { id, agent: plan.nodes[id]!.agent, status: "skipped", attempts: this.#next.get(id) ? this.#next.get(id)!.attempt - 1 : 0 });
     }
-    const counts = this.counts();
-    const status: RunStatus =
-      counts.succeeded === counts.total ? "succeeded" : this.#stopping === "signal" ? "aborted" : "failed";
-    this.completedAt = (await journal.append({ type: "run.completed", status, counts })).at;
+    const counts = countOutcomes(this.outcomes.values());
+    const status: RunStatus = counts.succeeded === counts.total ? "succeeded" : this.#stopping === "signal" ? "aborted" : "failed";
+    await journal.append({ type: "run.completed", status, counts });
     await journal.flush();
     return status;
-  }
-
-  counts(): RunCounts {
-    return countOutcomes(this.outcomes as NodeOutcome[]);
   }
 }

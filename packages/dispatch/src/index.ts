@@ -6,7 +6,9 @@ export {
   DispatchAbortedError,
   DispatchOptionsError,
   HandoffError,
+  LedgerFormatError,
   OutputTooLargeError,
+  InvalidAgentResultError,
   ResumeMismatchError,
   SimulatedFailureError,
   isCommandFailedError,
@@ -14,7 +16,9 @@ export {
   isDispatchAbortedError,
   isDispatchOptionsError,
   isHandoffError,
+  isLedgerFormatError,
   isOutputTooLargeError,
+  isInvalidAgentResultError,
   isResumeMismatchError,
   isSimulatedFailureError,
 } from "./errors.js";
@@ -24,43 +28,23 @@ export { handoffMarker } from "./handoff.js";
 export { createLedgerSink, LedgerSinkOptionsSchema } from "./ledger-sink.js";
 export { DispatchOptionsSchema, defaultIdempotencyKey, defaultMaxParallel } from "./options.js";
 export { defaultPrepare } from "./prepare.js";
+export { AgentResultSchema } from "./result.js";
+export { isProcessGroupAlive, stopProcessGroup } from "./process-group.js";
 export { estimateTokens } from "./runner.js";
 export { createSimulatedRunner, SimulatedRunnerOptionsSchema } from "./simulated-runner.js";
 
 export type { CommandRunnerOptions } from "./command-runner.js";
 export type { DispatchController, ResumeOptions, RunOptions } from "./controller.js";
 export type { OptionsProblem } from "./errors.js";
-export type {
-  BreakerChangedEvent,
-  DispatchEvent,
-  DispatchEventListener,
-  DispatchEventType,
-  ErrorInfo,
-  EventBase,
-  FailureCategory,
-  HandoffFailedEvent,
-  HandoffRecordedEvent,
-  JournalNode,
-  NodeBlockedEvent,
-  NodeDispatchedEvent,
-  NodeFailedEvent,
-  NodeRetryingEvent,
-  NodeSucceededEvent,
-  NodeTimedOutEvent,
-  RunCompletedEvent,
-  RunCounts,
-  RunResumedEvent,
-  RunStartedEvent,
-  RunStatus,
-  WaveCompletedEvent,
-  WaveStartedEvent,
-} from "./events.js";
+export type { DispatchEvent, DispatchEventListener, DispatchEventOf, DispatchEventType, RunCounts, RunStatus } from "./events.js";
+export type { ErrorInfo, FailureCategory, JournalNode } from "@hybrid/resilience";
 export type { AgentFunction } from "./function-runner.js";
 export type { GitHubSinkOptions } from "./github-sink.js";
-export type { HandoffEntry, HandoffIssue, HandoffSink } from "./handoff.js";
+export type { HandoffEntry, HandoffIssue, HandoffRecordOptions, HandoffSink } from "./handoff.js";
 export type { LedgerRecord, LedgerSinkOptions } from "./ledger-sink.js";
 export type { Clock, DispatchOptions, IdempotencyKeyInput, ResolvedDispatchOptions } from "./options.js";
 export type { DispatchResult, NodeOutcome } from "./outcome.js";
-export type { PrepareFn } from "./prepare.js";
-export type { AgentResult, AgentRunner, AgentTask, TokenUsage } from "./runner.js";
+export type { PrepareContext, PrepareFn } from "./prepare.js";
+export type { StopProcessGroupOptions, StopProcessGroupOutcome } from "./process-group.js";
+export type { AgentProcess, AgentResult, AgentRunner, AgentTask, TokenUsage } from "./runner.js";
 export type { SimulatedDraw, SimulatedRunner, SimulatedRunnerOptions } from "./simulated-runner.js";

@@ -1,16 +1,17 @@
-import type { CheckpointStore } from "@hybrid/resilience";
-import type { DispatchEvent, DispatchEventListener } from "./events.js";
+import type { CheckpointStore, JournalEvent } from "@hybrid/resilience";
+import type { DispatchEventListener } from "./events.js";
 
 /** An event before the journal stamps it with the run id and the time. */
-export type EventDraft = DispatchEvent extends infer E ? (E extends DispatchEvent ? Omit<E, "runId" | "at"> : never) : never;
+export type EventDraft = JournalEvent extends infer E ? (E extends JournalEvent ? Omit<E, "runId" | "at"> : never) : never;
 
 /**
  * The run's journal writer: stamps each event, appends it to the store (durable when the promise
- * resolves), then hands it to the listeners. Appends are issued in call order, so events issued
- * together keep their order in the store. It keeps no events itself: the post-mortem is built from
- * outcomes and counters (see run-post-mortem.ts).
+ * resolves), then hands it to the listeners. Appends are issued in call order and the store keeps
+ * that order. It keeps every event of the run (an earlier process's too), from which the
+ * post-mortem is built: one builder, whether or not there is a store.
  */
 export class Journal {
+  readonly events: JournalEvent[];
   readonly #pending = new Set<Promise<unknown>>();
   #failure: unknown;
 
@@ -19,29 +20,23 @@ export class Journal {
     private readonly store: CheckpointStore | undefined,
     private readonly listeners: readonly DispatchEventListener[],
     private readonly now: () => number,
-  ) {}
-
-  /** Appends an event; resolves once it is durable and listeners have seen it. */
-  append(draft: EventDraft): Promise<DispatchEvent> {
-    return this.write(draft) ?? Promise.resolve(draft as DispatchEvent);
+    prior: readonly JournalEvent[] = [],
+  ) {
+    this.events = [...prior];
   }
 
-  /**
-   * Appends an event like `append`, but returns `undefined` when it is already done (no store: the
-   * listeners saw it synchronously), so the hot path can skip an `await` per event.
-   */
-  write(draft: EventDraft): Promise<DispatchEvent> | undefined {
-    // Drafts are fresh literals made for this call: stamping them in place avoids a megamorphic
-    // object spread per event on the hot path (same key order as `Object.assign` gave).
-    const event = draft as DispatchEvent;
-    event.runId = this.runId;
-    event.at = this.now();
-    if (!this.store) {
-      this.#emit(event);
-      return undefined;
-    }
-    const done = this.store.append(this.runId, event as never).then(() => {
-      this.#emit(event);
+  /** Appends an event; resolves with it once it is durable and listeners have seen it. */
+  append(draft: EventDraft): Promise<JournalEvent> {
+    const event = { ...draft, runId: this.runId, at: this.now() } as JournalEvent;
+    const done = (this.store ? this.store.append(this.runId, event) : Promise.resolve()).then(() => {
+      this.events.push(event);
+      for (const listener of this.listeners) {
+        try {
+          listener(event);
+        } catch {
+          // a listener's bug must not break the run
+        }
+      }
       return event;
     });
     this.#pending.add(done);
@@ -55,28 +50,13 @@ export class Journal {
     return done;
   }
 
-  #emit(event: DispatchEvent): void {
-    for (const listener of this.listeners) {
-      try {
-        listener(event);
-      } catch {
-        // a listener's bug must not break the run
-      }
-    }
-  }
-
-  /** Appends without waiting (breaker changes arrive in a synchronous callback); `flush` awaits it. */
-  appendLater(draft: EventDraft): void {
-    this.append(draft).catch(() => {});
-  }
-
   /** Waits for every append issued so far; rethrows the first append failure. */
   async flush(): Promise<void> {
     while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
     if (this.#failure !== undefined) throw this.#failure;
   }
 
-  /** The first append failure, if any. */
+  /** The first append failure, if any: the run cannot go on without its journal. */
   get failure(): unknown {
     return this.#failure;
   }

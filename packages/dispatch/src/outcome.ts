@@ -1,5 +1,5 @@
-import type { PostMortem } from "@hybrid/resilience";
-import type { ErrorInfo, FailureCategory, RunCounts, RunStatus } from "./events.js";
+import type { ErrorInfo, FailureCategory, PostMortem } from "@hybrid/resilience";
+import type { RunCounts, RunStatus } from "./events.js";
 
 /** What happened to one node in a run. */
 export interface NodeOutcome {
@@ -15,6 +15,9 @@ export interface NodeOutcome {
   idempotencyKey?: string;
   /** Redacted output, as journaled. */
   output?: string;
+  /** `sha256:<hex>` of `output`: what dependents record as their input. */
+  outputDigest?: string;
+  /** Absent when the runner did not know them. */
   tokens?: { input: number; output: number };
   durationMs?: number;
   /** True when the node had succeeded in an earlier process of this run (resume) and was not run again. */
@@ -33,6 +36,7 @@ export interface DispatchResult {
   mode: "wave" | "eager";
   status: RunStatus;
   counts: RunCounts;
+  /** Every node's outcome by id (a record without a prototype: ids such as `constructor` are safe). */
   outcomes: Record<string, NodeOutcome>;
   /** Whether this call resumed an existing journal. */
   resumed: boolean;

@@ -8,33 +8,64 @@ import type { NodeOutcome } from "./outcome.js";
 export interface HandoffContext {
   sink: HandoffSink;
   summaryChars: number;
+  timeoutMs: number;
   journal: Journal;
   runId: string;
   redact: (text: string) => string;
   now: () => number;
+  /** The run's stop signal. */
+  signal: AbortSignal;
+}
+
+// A sink is in-process code: if it ignores its signal we stop waiting for it (nothing to kill).
+function bounded<T>(work: (signal: AbortSignal) => Promise<T>, timeoutMs: number, parent: AbortSignal): Promise<T> {
+  const controller = new AbortController();
+  const stop = (reason: unknown): void => controller.abort(reason);
+  const onParent = (): void => stop(parent.reason);
+  parent.addEventListener("abort", onParent, { once: true });
+  const timer = setTimeout(() => stop(new Error(`handoff sink did not answer within ${timeoutMs}ms`)), timeoutMs);
+  const aborted = new Promise<never>((_, reject) => {
+    controller.signal.addEventListener("abort", () => reject(controller.signal.reason), { once: true });
+  });
+  if (parent.aborted) onParent();
+  return Promise.race([work(controller.signal), aborted]).finally(() => {
+    clearTimeout(timer);
+    parent.removeEventListener("abort", onParent);
+  });
 }
 
 /**
- * Records a finished node's handoff and journals its URL. A sink failure is journaled
+ * Records a finished node's handoff and journals its URL. A sink failure or timeout is journaled
  * (`handoff.failed`) and kept in the outcome; the node's success stands. A broken journal is rethrown.
  */
-export async function recordHandoff(context: HandoffContext, node: PlannedNode, output: string, outcome: NodeOutcome): Promise<void> {
+export async function recordHandoff(context: HandoffContext, node: PlannedNode, outcome: NodeOutcome): Promise<void> {
   const { sink, journal, runId, redact } = context;
   const issue = node.spec.issue;
+  const idempotencyKey = outcome.idempotencyKey!;
   try {
-    const { url } = await sink.record({
-      runId,
-      nodeId: node.id,
-      agent: node.agent,
-      at: context.now(),
-      summary: output.slice(0, context.summaryChars),
-      ...(issue ? { issue: { owner: issue.owner, repo: issue.repo, number: issue.number } } : {}),
-    });
+    const { url } = await bounded(
+      (signal) =>
+        sink.record(
+          {
+            runId,
+            nodeId: node.id,
+            agent: node.agent,
+            at: context.now(),
+            summary: (outcome.output ?? "").slice(0, context.summaryChars),
+            idempotencyKey,
+            ...(issue ? { issue: { owner: issue.owner, repo: issue.repo, number: issue.number } } : {}),
+          },
+          { signal },
+        ),
+      context.timeoutMs,
+      context.signal,
+    );
+    if (typeof url !== "string" || url === "") throw new TypeError(`the sink returned no url (got ${JSON.stringify(url)})`);
     outcome.handoffUrl = url;
-    await journal.append({ type: "handoff.recorded", nodeId: node.id, agent: node.agent, url });
+    await journal.append({ type: "handoff.recorded", nodeId: node.id, agent: node.agent, idempotencyKey, url });
   } catch (error) {
     if (journal.failure !== undefined) throw journal.failure;
     outcome.handoffError = errorInfo(new HandoffError(node.id, error), redact);
-    await journal.append({ type: "handoff.failed", nodeId: node.id, agent: node.agent, error: outcome.handoffError });
+    await journal.append({ type: "handoff.failed", nodeId: node.id, agent: node.agent, idempotencyKey, error: outcome.handoffError });
   }
 }

@@ -128,7 +128,12 @@ describe("createDispatchController: run", () => {
       { path: "order[1]", message: `node "${a}" has rank 0, not 1` },
     ]);
     expect(await problems({ ...plan, order: [...plan.order, "ghost"] })).toEqual([{ path: "order[4]", message: 'no node "ghost" in plan.nodes' }]);
-    expect(await problems({ ...plan, order: plan.order.slice(0, 3) })).toEqual([{ path: "order", message: "lists 3 nodes but plan.nodes has 4" }]);
+    // The docs node c comes last in plan order; d depends on it.
+    expect(plan.order[3]).toBe("c");
+    expect(await problems({ ...plan, order: plan.order.slice(0, 3) })).toEqual([
+      { path: "nodes.d.dependsOn[1]", message: 'unknown node "c"' },
+      { path: `waves[1][${plan.waves[1]!.indexOf("c")}]`, message: 'unknown node "c"' },
+    ]);
     const d = plan.nodes.d!;
     expect(await problems({ ...plan, nodes: { ...plan.nodes, d: { ...d, dependsOn: ["b", "zz"] } } })).toEqual([
       { path: "nodes.d.dependsOn[1]", message: 'unknown node "zz"' },
@@ -140,11 +145,11 @@ describe("createDispatchController: run", () => {
     const bad = (options: unknown) => {
       try {
         createDispatchController(options as never);
+        expect.unreachable("the options are invalid");
       } catch (error) {
         expect(isDispatchOptionsError(error)).toBe(true);
         return (error as { problems: { path: string }[] }).problems.map((p) => p.path);
       }
-      return [];
     };
     expect(bad({ maxParallel: 0 })).toEqual(["maxParallel"]);
     expect(bad({ caps: { docs: 0 } })).toEqual(["caps.docs"]);
@@ -259,12 +264,12 @@ describe("handoffs", () => {
   it("records each finished node once, journals the URL, and survives a failing sink", async () => {
     const { dir, cleanup } = await tempDir();
     cleanups.push(cleanup);
-    const ledger = createLedgerSink({ dir });
+    const ledger = createLedgerSink({ dir, redact: (text) => text });
     const { events, onEvent } = recorder();
     const controller = createDispatchController({ handoffSink: ledger, onEvent, summaryChars: 5 });
     const plan = planOf([node("a", [], { issue: { owner: "o", repo: "r", number: 3 } }), node("b", ["a"])]);
     const result = await controller.run(plan, { runner: createFunctionRunner((t) => `output of ${t.nodeId}`), runId: "run-h" });
-    expect(result.outcomes.a!.handoffUrl).toBe(`ledger://${ledger.path}#run-h/a`);
+    expect(result.outcomes.a!.handoffUrl).toBe(`ledger://${ledger.path}#${encodeURIComponent(result.outcomes.a!.idempotencyKey!)}`);
     expect(events.filter((e) => e.type === "handoff.recorded")).toHaveLength(2);
     const lines = (await readFile(ledger.path, "utf8")).trim().split("\n").map((l) => JSON.parse(l) as { summary: string; issue?: unknown });
     expect(lines[0]).toMatchObject({ summary: "outpu", issue: { owner: "o", repo: "r", number: 3 } });
@@ -282,7 +287,7 @@ describe("redaction", () => {
   it("nothing secret is written: journal, events, ledger, errors, post-mortem", async () => {
     const { dir, cleanup } = await tempDir();
     cleanups.push(cleanup);
-    const store = createFileCheckpointStore({ dir: join(dir, "state") });
+    const store = createFileCheckpointStore({ dir: join(dir, "state"), redact: redactSecrets });
     const ledger = createLedgerSink({ dir: join(dir, "state"), redact: redactSecrets });
     const { events, onEvent } = recorder();
     const controller = createDispatchController({ redact: redactSecrets, handoffSink: ledger, onEvent, resilience: fast });
@@ -436,14 +441,14 @@ describe("resume", () => {
       runId: "run-handoff",
       signal: stop.signal,
     });
-    const ledger = createLedgerSink({ dir });
+    const ledger = createLedgerSink({ dir, redact: (text) => text });
     const resumed = await createDispatchController({ handoffSink: ledger }).resume(plan, {
       runId: "run-handoff",
       store,
       runner: createFunctionRunner(() => "ok"),
     });
-    expect(resumed.outcomes.a!.handoffUrl).toContain("#run-handoff/a");
-    expect(resumed.outcomes.b!.handoffUrl).toContain("#run-handoff/b");
+    expect(resumed.outcomes.a!.handoffUrl).toContain(`#${encodeURIComponent("run-handoff:a:")}`);
+    expect(resumed.outcomes.b!.handoffUrl).toContain(`#${encodeURIComponent("run-handoff:b:")}`);
     const { events } = await store.read("run-handoff");
     expect(events.filter((e) => e.type === "handoff.recorded").map((e) => e.nodeId)).toEqual(["a", "b"]);
   });

@@ -40,6 +40,8 @@ export interface RetryExecuteOptions {
   onRetry?: (info: RetryInfo) => void | Promise<void>;
   /** What is retried (a node id): delays are drawn from (seed, key, attempt), independent of anything else. @default "" */
   key?: string;
+  /** Overrides the policy's `maxAttempts` for this call (a node's own limit). @default the policy's */
+  maxAttempts?: number;
 }
 
 /** Retries transient failures with decorrelated-jitter backoff. */
@@ -146,7 +148,7 @@ export function createRetryPolicy(options: z.input<typeof RetryOptionsSchema>, d
         error = failure;
       }
       if (signal.aborted) throw new AbortedError({ cause: error });
-      if (attempt >= maxAttempts || !isRetryable(error)) throw error;
+      if (attempt >= (opts.maxAttempts ?? maxAttempts) || !isRetryable(error)) throw error;
       const delayMs = delayAfter(attempt, opts.key);
       await opts.onRetry?.({ attempt, nextAttempt: attempt + 1, error, delayMs });
       await abortableSleep(doSleep, delayMs, signal);

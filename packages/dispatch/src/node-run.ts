@@ -1,0 +1,167 @@
+import { digestOutput, isBrokenCircuitError, withTimeout } from "@hybrid/resilience";
+import type { BreakerRegistry, ResiliencePolicy, RetryPolicy } from "@hybrid/resilience";
+import type { PlannedNode } from "@hybrid/scheduler";
+import { classify, errorInfo, failureCategory } from "./error-info.js";
+import type { Journal } from "./journal.js";
+import { defaultIdempotencyKey } from "./options.js";
+import type { ResolvedDispatchOptions } from "./options.js";
+import type { NodeOutcome } from "./outcome.js";
+import type { PrepareFn } from "./prepare.js";
+import { validateAgentResult } from "./result.js";
+import type { AgentProcess, AgentResult, AgentRunner, AgentTask } from "./runner.js";
+
+/** What running a node needs of its run. */
+export interface NodeRunContext {
+  runId: string;
+  runner: AgentRunner;
+  prepare: PrepareFn;
+  options: ResolvedDispatchOptions;
+  policy: ResiliencePolicy;
+  retry: RetryPolicy;
+  breakers: BreakerRegistry;
+  journal: Journal;
+  redact: (text: string) => string;
+  now: () => number;
+}
+
+/** Where a node's run ended. */
+export type NodeRunEnd =
+  | { kind: "succeeded"; outcome: NodeOutcome }
+  | { kind: "failed"; outcome: NodeOutcome }
+  /** Stopped in flight: no final event, so a resume runs it again with the same key. */
+  | { kind: "aborted"; outcome: NodeOutcome }
+  /** Its agent's breaker is open: put it back, and try `attempt` again after `retryAfterMs` (or once the probe settles). */
+  | { kind: "deferred"; attempt: number; retryAfterMs: number | undefined };
+
+/** The breaker would not let the attempt run: not a failure, the node waits. */
+class Deferral extends Error {
+  constructor(readonly retryAfterMs: number | undefined) {
+    super("deferred: the circuit breaker is open");
+  }
+}
+
+// prepare is in-process code: when the attempt's signal aborts we stop waiting for it (nothing to kill).
+function untilAborted<T>(work: Promise<T> | T, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    if (signal.aborted) return onAbort();
+    signal.addEventListener("abort", onAbort, { once: true });
+    Promise.resolve(work).then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}
+
+/** Digest of each dependency's output, from the outcomes of the dependencies (all succeeded). */
+export function inputsOf(node: PlannedNode, outcomes: ReadonlyMap<string, NodeOutcome>): Record<string, string> {
+  const inputs: Record<string, string> = Object.create(null);
+  for (const dep of node.dependsOn) inputs[dep] = outcomes.get(dep)!.outputDigest!;
+  return inputs;
+}
+
+/**
+ * Runs one node to the end of its attempts in this process: prepare (inside the attempt deadline),
+ * breaker admission, the journaled dispatch, the runner under a cooperative timeout (the attempt
+ * ends only when the runner has settled), result validation, retries, and the final event.
+ * Rejects only when the journal cannot be written.
+ */
+export async function runNode(
+  context: NodeRunContext,
+  node: PlannedNode,
+  from: { attempt: number; idempotencyKey: string | undefined },
+  upstream: Readonly<Record<string, string>>,
+  inputs: Readonly<Record<string, string>>,
+  run: { signal: AbortSignal; stopping: () => boolean },
+): Promise<NodeRunEnd> {
+  const { runId, journal, redact, options, breakers, now } = context;
+  const idempotencyKey = from.idempotencyKey ?? (options.idempotencyKey ?? defaultIdempotencyKey)({ runId, node, inputs });
+  const base = { id: node.id, agent: node.agent, idempotencyKey };
+  const timeoutMs = node.spec.timeoutMs ?? context.policy.timeoutMs;
+  const maxAttempts = Math.max(node.spec.maxAttempts ?? context.policy.retry.maxAttempts, from.attempt);
+  let attempt = from.attempt;
+  let prompt: string | undefined;
+  let startedAt = 0;
+
+  const once = async (current: number, signal: AbortSignal): Promise<AgentResult> => {
+    attempt = current;
+    let admitted = false;
+    try {
+      return await withTimeout(
+        async (attemptSignal) => {
+          prompt ??= (await untilAborted(context.prepare(node, upstream, { signal: attemptSignal }), attemptSignal)).prompt;
+          return breakers.execute(node.agent, async () => {
+            admitted = true;
+            await journal.append({ type: "node.dispatched", nodeId: node.id, agent: node.agent, priority: node.priority, wave: node.wave, attempt: current, idempotencyKey, specHash: node.specHash, inputs });
+            startedAt = now();
+            const task: AgentTask = {
+              runId,
+              nodeId: node.id,
+              agent: node.agent,
+              priority: node.priority,
+              attempt: current,
+              idempotencyKey,
+              prompt: prompt!,
+              node: node.spec,
+              reportProcess: async (process: AgentProcess) => {
+                await journal.append({ type: "node.spawned", nodeId: node.id, agent: node.agent, attempt: current, process: { ...process } });
+              },
+            };
+            return validateAgentResult(node.id, await context.runner.run(task, attemptSignal));
+          });
+        },
+        timeoutMs,
+        signal,
+      );
+    } catch (error) {
+      if (!admitted && isBrokenCircuitError(error)) throw new Deferral(error.retryAfterMs > 0 ? error.retryAfterMs : undefined);
+      if (journal.failure !== undefined) throw journal.failure;
+      if (admitted && classify(error) === "timeout") {
+        await journal.append({ type: "node.timed-out", nodeId: node.id, agent: node.agent, attempt: current, timeoutMs });
+      }
+      throw error;
+    }
+  };
+
+  try {
+    const result = await context.retry.execute(({ attempt: current, signal }) => once(current, signal), {
+      key: node.id,
+      startAttempt: from.attempt,
+      signal: run.signal,
+      onRetry: async ({ attempt: failed, nextAttempt, error, delayMs }) => {
+        const info = errorInfo(error, redact);
+        await journal.append({ type: "node.failed", nodeId: node.id, agent: node.agent, attempt: failed, final: false, error: info, specHash: node.specHash, inputs });
+        await journal.append({ type: "node.retrying", nodeId: node.id, agent: node.agent, attempt: failed, nextAttempt, delayMs, error: info });
+      },
+      maxAttempts,
+    });
+    const output = redact(result.output);
+    const outputDigest = digestOutput(output);
+    const durationMs = Math.max(0, now() - startedAt);
+    await journal.append({
+      type: "node.succeeded",
+      nodeId: node.id,
+      agent: node.agent,
+      attempt,
+      output,
+      outputDigest,
+      specHash: node.specHash,
+      inputs,
+      ...(result.tokens ? { tokens: { ...result.tokens } } : {}),
+      startedAt,
+      durationMs,
+    });
+    const outcome: NodeOutcome = { ...base, status: "succeeded", attempts: attempt, output, outputDigest, durationMs, ...(result.tokens ? { tokens: { ...result.tokens } } : {}) };
+    return { kind: "succeeded", outcome };
+  } catch (error) {
+    if (journal.failure !== undefined) throw journal.failure;
+    if (error instanceof Deferral) {
+      await journal.append({ type: "node.waiting", nodeId: node.id, agent: node.agent, attempt, breaker: node.agent, ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}) });
+      return { kind: "deferred", attempt, retryAfterMs: error.retryAfterMs };
+    }
+    if (classify(error) === "aborted" && run.stopping()) {
+      return { kind: "aborted", outcome: { ...base, status: "aborted", attempts: attempt, error: errorInfo(error, redact) } };
+    }
+    const category = failureCategory(error);
+    const info = errorInfo(error, redact);
+    await journal.append({ type: "node.failed", nodeId: node.id, agent: node.agent, attempt, final: true, category, error: info, specHash: node.specHash, inputs });
+    return { kind: "failed", outcome: { ...base, status: "failed", attempts: attempt, category, error: info } };
+  }
+}
