@@ -38,12 +38,17 @@ function checkLine(text: string, expectedSeq: number): Checked {
   } catch {
     return { problem: "not valid JSON (torn write?)", torn: true };
   }
-  const { v, seq, sum, event } = (typeof record === "object" && record !== null ? record : {}) as Record<string, unknown>;
+  const fields = (typeof record === "object" && record !== null ? record : {}) as Record<string, unknown>;
+  const { v, seq, sum, event } = fields;
+  // A line that says it is of another version is refused before anything of this version's layout is
+  // checked: a later version may lay out or checksum its lines differently, and such a line must
+  // neither be called corrupt nor, as a last line, be dropped and cut off as a torn write.
+  if ("v" in fields && v !== JOURNAL_FORMAT_VERSION) return { version: v };
   if (typeof seq !== "number" || typeof sum !== "string" || typeof event !== "object" || event === null) {
     return { problem: "not a journal record (expected v, seq, sum, event)", torn: true };
   }
   if (lineChecksum(JSON.stringify(event)) !== sum) return { problem: "checksum mismatch", torn: true };
-  // An intact line of another version is never a torn write: refuse it rather than misread it.
+  // An intact line without a version (written before the envelope had one) is refused, not misread.
   if (v !== JOURNAL_FORMAT_VERSION) return { version: v };
   // An intact line out of sequence means lines went missing: never a torn write, even at the end.
   if (seq !== expectedSeq) return { problem: `sequence ${seq}, expected ${expectedSeq}`, torn: false };
