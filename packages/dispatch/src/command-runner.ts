@@ -1,8 +1,11 @@
 import { spawn } from "node:child_process";
+import { hostname } from "node:os";
+import { processStartTime } from "@hybrid/resilience";
 import { z } from "zod";
 import { CommandFailedError, CommandSpawnError, OutputTooLargeError, parseOptions } from "./errors.js";
-import { estimateTokens } from "./runner.js";
-import type { AgentResult, AgentRunner, AgentTask } from "./runner.js";
+import { stopProcessGroup, trackProcessGroup } from "./process-group.js";
+import { abortPromise } from "./runner.js";
+import type { AgentProcess, AgentResult, AgentRunner, AgentTask, TokenUsage } from "./runner.js";
 
 /** Options of `createCommandRunner`. */
 export const CommandRunnerOptionsSchema = z.strictObject({
@@ -18,8 +21,14 @@ export const CommandRunnerOptionsSchema = z.strictObject({
   env: z.record(z.string(), z.string()).default({}),
   /** Stdout cap; above it the process group is killed and the attempt fails. @default 10485760 (10 MiB) */
   maxOutputBytes: z.number().int().positive().default(10 * 1024 * 1024),
-  /** Time between SIGTERM and SIGKILL of the process group on abort or timeout. @default 2000 */
+  /** Time between SIGTERM and SIGKILL of the process group on abort, timeout, or leftovers after the agent exited. @default 2000 */
   killGraceMs: z.number().int().nonnegative().default(2000),
+  /**
+   * Once the process group is dead, how long to wait for stdout and stderr to reach end-of-file
+   * before closing our end: a process that left the group (`setsid`) may hold them open forever.
+   * @default 500
+   */
+  stdioDrainMs: z.number().int().nonnegative().default(500),
   /** Exit codes that mean "try again" (75 is EX_TEMPFAIL). @default [75] */
   transientExitCodes: z.array(z.number().int()).default([75]),
   /** How much of stderr a failure keeps. @default 4096 */
@@ -27,53 +36,166 @@ export const CommandRunnerOptionsSchema = z.strictObject({
 });
 
 export type CommandRunnerOptions = z.input<typeof CommandRunnerOptionsSchema>;
+type CommandConfig = z.output<typeof CommandRunnerOptionsSchema>;
 
-function killGroup(pid: number, signal: NodeJS.Signals): boolean {
-  try {
-    process.kill(-pid, signal);
-    return true;
-  } catch {
-    return false; // ESRCH: the group is already gone
-  }
-}
+const isCount = (value: unknown): value is number => typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
 
-function groupAlive(pid: number): boolean {
-  try {
-    process.kill(-pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Parses stdout: `{ "output": string, "tokens": { input, output } }` when the command printed that, else text. */
-function parseOutput(stdout: string, prompt: string): AgentResult {
-  const trimmed = stdout.trim();
-  if (trimmed.startsWith("{")) {
-    try {
-      const parsed = JSON.parse(trimmed) as { output?: unknown; tokens?: { input?: unknown; output?: unknown } };
-      if (typeof parsed.output === "string") {
-        const input = Number(parsed.tokens?.input);
-        const output = Number(parsed.tokens?.output);
-        return {
-          output: parsed.output,
-          tokens: {
-            input: Number.isFinite(input) ? input : estimateTokens(prompt),
-            output: Number.isFinite(output) ? output : estimateTokens(parsed.output),
-          },
-        };
-      }
-    } catch {
-      // not JSON after all: plain text
-    }
-  }
-  return { output: stdout, tokens: { input: estimateTokens(prompt), output: estimateTokens(stdout) } };
+/** `{ input, output }` when both are token counts; anything else is unknown (undefined), never NaN or a guess. */
+function readTokens(value: unknown): TokenUsage | undefined {
+  if (typeof value !== "object" || value === null) return undefined;
+  const { input, output } = value as { input?: unknown; output?: unknown };
+  return isCount(input) && isCount(output) ? { input, output } : undefined;
 }
 
 /**
- * Runs each attempt as a child process: prompt on stdin, output on stdout, `HYBRID_RUN_ID`,
- * `HYBRID_NODE_ID`, `HYBRID_ATTEMPT` and `HYBRID_IDEMPOTENCY_KEY` in the environment. The child leads
- * its own process group, so an abort (timeout, stop) kills it and everything it started.
+ * Parses stdout: `{ "output": string, "tokens": { input, output } }` when the command printed that
+ * (tokens it cannot read are left out: unknown), else the text itself with unknown tokens.
+ */
+export function parseCommandOutput(stdout: string): AgentResult {
+  const trimmed = stdout.trim();
+  if (trimmed.startsWith("{") && trimmed.endsWith("}")) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(trimmed);
+    } catch {
+      return { output: stdout }; // not JSON after all: plain text
+    }
+    const { output, tokens } = parsed as { output?: unknown; tokens?: unknown };
+    if (typeof output === "string") {
+      const usage = readTokens(tokens);
+      return usage ? { output, tokens: usage } : { output };
+    }
+  }
+  return { output: stdout };
+}
+
+/** Resolves "timeout" after `ms`, unless cancelled first. */
+function delay(ms: number): { promise: Promise<"timeout">; cancel: () => void } {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const promise = new Promise<"timeout">((resolve) => {
+    timer = setTimeout(() => resolve("timeout"), ms);
+  });
+  return { promise, cancel: () => clearTimeout(timer) };
+}
+
+async function runCommand(config: CommandConfig, label: string, task: AgentTask, signal: AbortSignal): Promise<AgentResult> {
+  signal.throwIfAborted();
+  const child = spawn(config.command, config.args, {
+    cwd: config.cwd,
+    shell: config.shell,
+    // The agent leads its own process group: one signal reaches it and everything it starts.
+    detached: true,
+    stdio: ["pipe", "pipe", "pipe"],
+    env: {
+      ...process.env,
+      ...config.env,
+      HYBRID_RUN_ID: task.runId,
+      HYBRID_NODE_ID: task.nodeId,
+      HYBRID_ATTEMPT: String(task.attempt),
+      HYBRID_IDEMPOTENCY_KEY: task.idempotencyKey,
+    },
+  });
+  const spawnFailed = new Promise<Error>((resolve) => child.once("error", resolve));
+  const exited = new Promise<{ code: number | null; exitSignal: string | null }>((resolve) =>
+    child.once("exit", (code, exitSignal) => resolve({ code, exitSignal })),
+  );
+  const closed = new Promise<"closed">((resolve) => child.once("close", () => resolve("closed")));
+  const pid = child.pid;
+  if (pid === undefined) throw new CommandSpawnError(label, await spawnFailed);
+
+  // Read now, while the child cannot have been reaped (its exit is handled on a later tick).
+  const startTime = processStartTime(pid);
+  const agent: AgentProcess = { pid, pgid: pid, hostname: hostname(), ...(startTime !== undefined ? { startTime } : {}) };
+  const untrack = trackProcessGroup(pid);
+
+  const stdout: Buffer[] = [];
+  let stdoutBytes = 0;
+  let stderr = Buffer.alloc(0);
+  let failure: { reason: unknown } | undefined;
+  let stopping: Promise<unknown> | undefined;
+  // Every path ends here: SIGTERM, SIGKILL after the grace, settled once the group has no live member.
+  const stop = (reason?: { reason: unknown }): Promise<unknown> => {
+    failure ??= reason;
+    stopping ??= stopProcessGroup(agent, { graceMs: config.killGraceMs }).then(() => {
+      // A leader that moved itself to another group is still our child: it goes too.
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    });
+    return stopping;
+  };
+  const onAbort = (): void => void stop({ reason: signal.reason });
+  signal.addEventListener("abort", onAbort, { once: true });
+
+  child.stdout.on("data", (chunk: Buffer) => {
+    if (failure !== undefined) return;
+    stdoutBytes += chunk.length;
+    if (stdoutBytes > config.maxOutputBytes) {
+      void stop({ reason: new OutputTooLargeError(config.maxOutputBytes) });
+      return;
+    }
+    stdout.push(chunk);
+  });
+  child.stderr.on("data", (chunk: Buffer) => {
+    stderr = Buffer.concat([stderr, chunk]);
+    if (stderr.length > config.stderrTailBytes) stderr = stderr.subarray(stderr.length - config.stderrTailBytes);
+  });
+  // A command that never reads stdin closes the pipe early: that is not a failure.
+  child.stdin.on("error", () => {});
+
+  try {
+    if (task.reportProcess) {
+      // The controller journals the group before the agent gets its prompt, so a resume after our
+      // death can find it. If that fails, the agent must not work unrecorded: kill it.
+      const aborted = abortPromise(signal);
+      try {
+        await Promise.race([task.reportProcess(agent), aborted.promise]);
+      } catch (error) {
+        void stop({ reason: error });
+      } finally {
+        aborted.dispose();
+      }
+    }
+    if (failure === undefined) child.stdin.end(task.prompt);
+    else child.stdin.destroy();
+
+    const exit = await exited;
+    // The leader is gone; whatever it left running in its group goes too (no child left behind).
+    await stop();
+    const drain = delay(config.stdioDrainMs);
+    const drained = await Promise.race([closed, drain.promise]);
+    drain.cancel();
+    if (drained === "timeout") {
+      // Someone outside the group still holds our pipes: stop listening, keep what we have.
+      child.stdout.destroy();
+      child.stderr.destroy();
+    }
+
+    if (failure !== undefined) throw failure.reason;
+    if (exit.code === 0) return parseCommandOutput(Buffer.concat(stdout).toString("utf8"));
+    throw new CommandFailedError({
+      command: label,
+      exitCode: exit.code,
+      signal: exit.exitSignal,
+      stderrTail: stderr.toString("utf8"),
+      transient: exit.code !== null && config.transientExitCodes.includes(exit.code),
+    });
+  } finally {
+    signal.removeEventListener("abort", onAbort);
+    untrack();
+  }
+}
+
+/**
+ * Runs each attempt as a child process: prompt on stdin, output on stdout (`{ "output", "tokens" }`
+ * JSON, or plain text with unknown tokens), `HYBRID_RUN_ID`, `HYBRID_NODE_ID`, `HYBRID_ATTEMPT` and
+ * `HYBRID_IDEMPOTENCY_KEY` in the environment.
+ *
+ * The agent leads its own process group. Right after the spawn the runner awaits
+ * `task.reportProcess({ pid, pgid, hostname, startTime })`, and only then writes the prompt; if
+ * that rejects, the group is killed and the attempt rejects with its error. On abort (timeout,
+ * stop), on output over the cap, and after the agent exits (leftover children), the group gets
+ * SIGTERM, then SIGKILL after `killGraceMs`. The promise settles only once the group has no live
+ * member, so a freed slot never leaves an agent running. While agents run, an exit hook kills their
+ * groups if this process exits or dies of SIGINT/SIGTERM/SIGHUP.
  *
  * @example
  * const runner = createCommandRunner({ command: "node", args: ["agent.js"] });
@@ -81,106 +203,7 @@ function parseOutput(stdout: string, prompt: string): AgentResult {
 export function createCommandRunner(options: CommandRunnerOptions): AgentRunner {
   const config = parseOptions("command runner", CommandRunnerOptionsSchema, options);
   const label = [config.command, ...config.args].join(" ");
-
   return {
-    run(task: AgentTask, signal: AbortSignal): Promise<AgentResult> {
-      if (signal.aborted) return Promise.reject(signal.reason);
-      return new Promise<AgentResult>((resolve, reject) => {
-        const child = spawn(config.command, config.args, {
-          cwd: config.cwd,
-          shell: config.shell,
-          detached: true,
-          stdio: ["pipe", "pipe", "pipe"],
-          env: {
-            ...process.env,
-            ...config.env,
-            HYBRID_RUN_ID: task.runId,
-            HYBRID_NODE_ID: task.nodeId,
-            HYBRID_ATTEMPT: String(task.attempt),
-            HYBRID_IDEMPOTENCY_KEY: task.idempotencyKey,
-          },
-        });
-        const stdout: Buffer[] = [];
-        let stdoutBytes = 0;
-        let stderr = Buffer.alloc(0);
-        let failure: unknown;
-        let settled = false;
-        let killTimer: NodeJS.Timeout | undefined;
-        let giveUpTimer: NodeJS.Timeout | undefined;
-
-        const finish = (error: unknown, result?: AgentResult): void => {
-          if (settled) return;
-          settled = true;
-          signal.removeEventListener("abort", onAbort);
-          clearTimeout(giveUpTimer);
-          if (error === undefined) resolve(result!);
-          else reject(error);
-        };
-
-        // SIGTERM the whole group now, SIGKILL whatever is left after the grace period. The promise
-        // settles on `close`; if some escaped process holds stdout open, give up shortly after SIGKILL.
-        const terminate = (reason: unknown): void => {
-          failure ??= reason;
-          if (killTimer !== undefined || child.pid === undefined) return;
-          killGroup(child.pid, "SIGTERM");
-          const pid = child.pid;
-          killTimer = setTimeout(() => {
-            killGroup(pid, "SIGKILL");
-            giveUpTimer = setTimeout(() => finish(failure), 1000);
-          }, config.killGraceMs);
-        };
-
-        const onAbort = (): void => terminate(signal.reason);
-        signal.addEventListener("abort", onAbort, { once: true });
-
-        child.on("error", (error) => {
-          clearTimeout(killTimer);
-          finish(new CommandSpawnError(label, error));
-        });
-        child.stdout.on("data", (chunk: Buffer) => {
-          if (failure !== undefined) return;
-          stdoutBytes += chunk.length;
-          if (stdoutBytes > config.maxOutputBytes) {
-            terminate(new OutputTooLargeError(config.maxOutputBytes));
-            return;
-          }
-          stdout.push(chunk);
-        });
-        child.stderr.on("data", (chunk: Buffer) => {
-          stderr = Buffer.concat([stderr, chunk]);
-          if (stderr.length > config.stderrTailBytes) stderr = stderr.subarray(stderr.length - config.stderrTailBytes);
-        });
-        // The leader exited: anything it left running in its group goes too (no child left behind).
-        child.on("exit", () => {
-          if (child.pid !== undefined && killTimer === undefined && groupAlive(child.pid)) {
-            const pid = child.pid;
-            killGroup(pid, "SIGTERM");
-            killTimer = setTimeout(() => killGroup(pid, "SIGKILL"), config.killGraceMs);
-          }
-        });
-        child.on("close", (exitCode, exitSignal) => {
-          clearTimeout(killTimer);
-          if (child.pid !== undefined) killGroup(child.pid, "SIGKILL");
-          if (failure !== undefined) {
-            finish(failure);
-          } else if (exitCode === 0) {
-            finish(undefined, parseOutput(Buffer.concat(stdout).toString("utf8"), task.prompt));
-          } else {
-            finish(
-              new CommandFailedError({
-                command: label,
-                exitCode,
-                signal: exitSignal,
-                stderrTail: stderr.toString("utf8"),
-                transient: exitCode !== null && config.transientExitCodes.includes(exitCode),
-              }),
-            );
-          }
-        });
-        // A command that never reads stdin closes the pipe early: that is not a failure.
-        child.stdin.on("error", () => {});
-        child.stdin.end(task.prompt);
-      });
-    },
+    run: (task, signal) => runCommand(config, label, task, signal),
   };
 }

@@ -1,12 +1,15 @@
-import { abortPromise, estimateTokens } from "./runner.js";
+import { abortPromise } from "./runner.js";
 import type { AgentResult, AgentRunner, AgentTask } from "./runner.js";
 
-/** The in-process agent a function runner calls. Returning a string estimates tokens (4 chars a token). */
+/** The in-process agent a function runner calls. A plain string is the output, with unknown tokens. */
 export type AgentFunction = (task: AgentTask, signal: AbortSignal) => Promise<AgentResult | string> | AgentResult | string;
 
 /**
- * Runs agents as in-process async functions. The returned promise settles when the signal aborts
- * even if `fn` ignores it, so a timeout always takes effect.
+ * Runs agents as in-process async functions. The promise settles when the function settles, or when
+ * the signal aborts, whichever comes first. An in-process function cannot be killed: one that ignores
+ * its signal keeps running after the attempt settled (its result is dropped), so a function that does
+ * real work must honour the signal itself. A string result is the output with unknown tokens (none
+ * are invented); return `{ output, tokens }` to report usage.
  *
  * @example
  * const runner = createFunctionRunner(async (task) => `done: ${task.nodeId}`);
@@ -17,10 +20,7 @@ export function createFunctionRunner(fn: AgentFunction): AgentRunner {
       const aborted = abortPromise(signal);
       try {
         const result = await Promise.race([Promise.resolve().then(() => fn(task, signal)), aborted.promise]);
-        if (typeof result === "string") {
-          return { output: result, tokens: { input: estimateTokens(task.prompt), output: estimateTokens(result) } };
-        }
-        return result;
+        return typeof result === "string" ? { output: result } : result;
       } finally {
         aborted.dispose();
       }

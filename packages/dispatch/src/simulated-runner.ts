@@ -1,7 +1,6 @@
-import { TransientError } from "@hybrid/resilience";
+import { TransientError, seededRandom } from "@hybrid/resilience";
 import { z } from "zod";
 import { SimulatedFailureError, parseOptions } from "./errors.js";
-import { hash32, mulberry32 } from "./random.js";
 import { estimateTokens } from "./runner.js";
 import type { AgentResult, AgentRunner, AgentTask } from "./runner.js";
 
@@ -77,7 +76,8 @@ export function createSimulatedRunner(options: SimulatedRunnerOptions = {}): Sim
   const config = parseOptions("simulated runner", SimulatedRunnerOptionsSchema, options);
 
   const draw = (task: Pick<AgentTask, "nodeId" | "attempt" | "prompt">): SimulatedDraw => {
-    const random = mulberry32(hash32(`${config.seed}:${task.nodeId}:${task.attempt}`));
+    // One stream per (seed, node, attempt): a draw never depends on what ran before it.
+    const random = seededRandom(config.seed, task.nodeId, task.attempt);
     const spread = (): number => 1 + config.jitter * (2 * random() - 1);
     const input = estimateTokens(task.prompt);
     const output = Math.round(config.outputTokens * spread());
