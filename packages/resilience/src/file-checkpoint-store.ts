@@ -219,8 +219,13 @@ export function createFileCheckpointStore(options: FileCheckpointStoreOptions): 
       if (existing && (await existing.then(() => true, () => false))) {
         throw new LockedError(journalFile(runId), `run ${runId}`, { ...currentProcess(), acquiredAt: Date.now() });
       }
-      await lockOf(runId);
-      return { release: () => release(runId) };
+      const held = await lockOf(runId);
+      return {
+        // Only this lock: after it was released, the run may be locked again through this store.
+        release: async () => {
+          if ((await locks.get(runId)?.catch(() => undefined)) === held) await release(runId);
+        },
+      };
     },
     async close() {
       await Promise.all([...new Set([...writers.keys(), ...locks.keys()])].map((runId) => release(runId)));
