@@ -17,7 +17,7 @@ testCheckpointStore({
   create: async () => {
     const dir = await mkdtemp(join(tmpdir(), "hybrid-resilience-contract-"));
     return {
-      open: () => createFileCheckpointStore({ dir }),
+      open: () => createFileCheckpointStore({ dir, redact: (text) => text }),
       cleanup: () => rm(dir, { recursive: true, force: true }),
     };
   },

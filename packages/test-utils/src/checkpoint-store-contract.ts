@@ -1,16 +1,25 @@
 // The contract every CheckpointStore must meet (DESIGN.md §5). A store implementation runs it in
 // three lines from its own tests. Typed structurally, so test-utils does not depend on
-// @hybrid/resilience (which depends on test-utils for its tests).
+// @hybrid/resilience (which depends on test-utils for its tests); the events used are valid under
+// resilience's journal vocabulary (docs/journal.md).
+import { createHash } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 
 /** A journal event, as the store sees it. */
 export type ContractJournalEvent = { type: string; at: number; runId: string; [key: string]: unknown };
+
+/** A run's writer lock, as `CheckpointStore.lock` returns it. */
+export interface ContractRunLock {
+  release(): Promise<void>;
+}
 
 /** The store surface under test (structurally the same as `CheckpointStore`). */
 export interface ContractCheckpointStore {
   append(runId: string, event: ContractJournalEvent): Promise<void>;
   read(runId: string): Promise<{ events: ContractJournalEvent[]; warnings: string[] }>;
   list(): Promise<string[]>;
+  /** Optional in the interface; when a store has it, the contract holds it to exclusivity. */
+  lock?(runId: string): Promise<ContractRunLock>;
   close?(): Promise<void>;
 }
 
@@ -29,13 +38,19 @@ export interface CheckpointStoreContractOptions {
   create(): ContractStoreFixture | Promise<ContractStoreFixture>;
 }
 
+const digest = (text: string): string => `sha256:${createHash("sha256").update(text, "utf8").digest("hex")}`;
+const node = { id: "a", agent: "coder", priority: "implementation", wave: 0, dependsOn: [], specHash: "s-a" };
+
 const started = (runId: string, at = 1): ContractJournalEvent => ({
   type: "run.started",
   runId,
   at,
   planHash: "plan-1",
   workflowId: "wf",
-  nodes: [{ id: "a", agent: "coder", priority: "implementation", wave: 0, dependsOn: [], specHash: "s-a" }],
+  mode: "wave",
+  seed: 7,
+  nodes: [node],
+  breakers: {},
 });
 
 const dispatched = (runId: string, attempt: number, at = 2): ContractJournalEvent => ({
@@ -44,8 +59,12 @@ const dispatched = (runId: string, attempt: number, at = 2): ContractJournalEven
   at,
   nodeId: "a",
   agent: "coder",
+  priority: "implementation",
+  wave: 0,
   attempt,
   idempotencyKey: `${runId}:a`,
+  specHash: "s-a",
+  inputs: {},
 });
 
 const succeeded = (runId: string, output: string): ContractJournalEvent => ({
@@ -56,13 +75,21 @@ const succeeded = (runId: string, output: string): ContractJournalEvent => ({
   agent: "coder",
   attempt: 1,
   output,
+  outputDigest: digest(output),
+  specHash: "s-a",
+  inputs: {},
   tokens: { input: 10, output: 5 },
+  startedAt: 2,
   durationMs: 7,
 });
 
-function codeOf(error: unknown): unknown {
-  return typeof error === "object" && error !== null ? (error as { code?: unknown }).code : undefined;
+function field(error: unknown, name: string): unknown {
+  return typeof error === "object" && error !== null ? (error as Record<string, unknown>)[name] : undefined;
 }
+const codeOf = (error: unknown): unknown => field(error, "code");
+// resilience's brand guard, read structurally: `isLockedError` checks this `Symbol.for` brand.
+const isLockedError = (error: unknown): boolean =>
+  typeof error === "object" && error !== null && (error as Record<symbol, unknown>)[Symbol.for("hybrid.resilience.LockedError")] === true;
 
 /**
  * Registers the CheckpointStore contract suite.
@@ -98,22 +125,24 @@ export function testCheckpointStore(options: CheckpointStoreContractOptions): vo
       expect(await store.list()).toEqual([]);
     });
 
-    it("round-trips events unchanged, with an output digest added", async () => {
+    it("round-trips valid events unchanged", async () => {
       const { store } = await setup();
       await store.append("run-1", started("run-1"));
+      await store.append("run-1", dispatched("run-1", 1));
       await store.append("run-1", succeeded("run-1", "hello"));
-      const { events, warnings } = await store.read("run-1");
-      expect(warnings).toEqual([]);
-      expect(events[0]).toEqual(started("run-1"));
-      expect(events[1]).toMatchObject({ ...succeeded("run-1", "hello") });
-      expect(events[1]!.outputDigest).toMatch(/^sha256:[0-9a-f]{64}$/);
+      expect(await store.read("run-1")).toEqual({
+        events: [started("run-1"), dispatched("run-1", 1), succeeded("run-1", "hello")],
+        warnings: [],
+      });
     });
 
-    it("keeps unknown event types and fields", async () => {
+    it("rejects an event type outside the vocabulary and a field its type does not have, writing nothing", async () => {
       const { store } = await setup();
+      await store.append("run-x", started("run-x"));
       const custom = { type: "custom.note", runId: "run-x", at: 5, note: { deep: [1, "two"] } };
-      await store.append("run-x", custom);
-      expect((await store.read("run-x")).events).toEqual([custom]);
+      await expect(store.append("run-x", custom)).rejects.toSatisfy((e) => codeOf(e) === "journal-event-invalid" && field(e, "eventType") === "custom.note");
+      await expect(store.append("run-x", { ...dispatched("run-x", 1), extra: true })).rejects.toSatisfy((e) => codeOf(e) === "journal-event-invalid");
+      expect((await store.read("run-x")).events).toEqual([started("run-x")]);
     });
 
     it("keeps call order for concurrent appends", async () => {
@@ -127,9 +156,11 @@ export function testCheckpointStore(options: CheckpointStoreContractOptions): vo
       const { fixture, store } = await setup();
       await store.append("run-3", started("run-3"));
       await store.append("run-3", dispatched("run-3", 1));
+      await store.close?.();
       const second = await reopen(fixture);
       expect((await second.read("run-3")).events.map((event) => event.type)).toEqual(["run.started", "node.dispatched"]);
       await second.append("run-3", dispatched("run-3", 2));
+      await second.close?.();
       const third = await reopen(fixture);
       expect((await third.read("run-3")).events).toHaveLength(3);
     });
@@ -144,9 +175,11 @@ export function testCheckpointStore(options: CheckpointStoreContractOptions): vo
       expect((await store.read("run-a")).events).toHaveLength(2);
     });
 
-    it("does not let a caller mutate the journal through what it read", async () => {
+    it("does not let a caller mutate the journal through what it read, or through what it appended", async () => {
       const { store } = await setup();
-      await store.append("run-m", started("run-m"));
+      const event = started("run-m");
+      await store.append("run-m", event);
+      event.planHash = "changed-after-append";
       const first = await store.read("run-m");
       first.events[0]!.planHash = "tampered";
       expect((await store.read("run-m")).events[0]!.planHash).toBe("plan-1");
@@ -158,17 +191,40 @@ export function testCheckpointStore(options: CheckpointStoreContractOptions): vo
         const { store } = await setup();
         await expect(store.append(runId, started(runId))).rejects.toSatisfy((e) => codeOf(e) === "invalid-run-id");
         await expect(store.read(runId)).rejects.toSatisfy((e) => codeOf(e) === "invalid-run-id");
+        if (store.lock) await expect(store.lock(runId)).rejects.toSatisfy((e) => codeOf(e) === "invalid-run-id");
         expect(await store.list()).toEqual([]);
       },
     );
 
-    it("rejects an event for another run, and an invalid event, writing nothing", async () => {
+    it("rejects an event for another run, and an event missing required fields, writing nothing", async () => {
       const { store } = await setup();
       await expect(store.append("run-4", started("run-5"))).rejects.toSatisfy((e) => codeOf(e) === "journal-event-invalid");
-      await expect(
-        store.append("run-4", { type: "node.dispatched", runId: "run-4", at: 1, nodeId: "a" }),
-      ).rejects.toSatisfy((e) => codeOf(e) === "journal-event-invalid");
+      await expect(store.append("run-4", { type: "node.dispatched", runId: "run-4", at: 1, nodeId: "a" })).rejects.toSatisfy(
+        (e) => codeOf(e) === "journal-event-invalid",
+      );
       expect((await store.read("run-4")).events).toEqual([]);
+    });
+
+    it("lock(): a second lock of a held run is refused with LockedError (also through a second store on the same location), and release lets the next one in", async (context) => {
+      const { fixture, store } = await setup();
+      if (!store.lock) context.skip("this store has no lock(): it cannot stop a second writer");
+      const other = await reopen(fixture);
+      const held = await store.lock!("run-l");
+      await expect(store.lock!("run-l")).rejects.toSatisfy((e) => isLockedError(e) && codeOf(e) === "locked" && field(e, "what") === "run run-l");
+      await expect(other.lock!("run-l")).rejects.toSatisfy(isLockedError);
+      // Another run is not affected.
+      const unrelated = await other.lock!("run-other");
+      // The holder writes under its lock.
+      await store.append("run-l", started("run-l"));
+
+      await held.release();
+      await held.release(); // safe to call twice
+      const next = await other.lock!("run-l");
+      await other.append("run-l", dispatched("run-l", 1));
+      await expect(store.lock!("run-l")).rejects.toSatisfy(isLockedError);
+      await next.release();
+      await unrelated.release();
+      expect((await store.read("run-l")).events.map((event) => event.type)).toEqual(["run.started", "node.dispatched"]);
     });
   });
 }
