@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { closedPath, nonTrivialComponents } from "./cycle-path.js";
 import { didYouMean, suggest } from "./did-you-mean.js";
 import { GraphValidationError, type GraphProblem } from "./errors.js";
@@ -13,8 +14,14 @@ interface RawNodes {
   dependsOn: (readonly unknown[])[];
 }
 
-/** Suggestions cost a scan of all ids; past this many unknown dependencies they are left out. */
+/**
+ * "Did you mean" costs a scan of every id per unknown name, so it is bounded: names longer than
+ * this get none (an edit distance is quadratic in the length)…
+ */
+const MAX_SUGGESTED_LENGTH = 64;
+/** …and suggestions stop after this many distinct unknown names, or this many ids scanned in total. */
 const MAX_SUGGESTED = 50;
+const MAX_SUGGESTION_SCAN = 500_000;
 
 /** What `analyseWorkflow` found: every problem, and the graph when there are none. */
 export interface WorkflowAnalysis {
@@ -23,15 +30,12 @@ export interface WorkflowAnalysis {
   graph?: DependencyGraph;
 }
 
-function rawNodes(input: unknown, spec: WorkflowSpec | undefined): RawNodes {
-  if (spec) {
-    // Valid nodes: plain maps, no per-node checks (measurable at 100,000 nodes).
-    const nodes = spec.nodes;
-    return { declared: nodes.map((_, i) => i), ids: nodes.map((node) => node.id), dependsOn: nodes.map((node) => node.dependsOn) };
-  }
+/**
+ * The nodes of a validated spec, or, when the schema failed, whatever nodes of the input are
+ * recognisable: one pass then reports a cycle together with a typo elsewhere.
+ */
+function rawNodes(input: unknown): RawNodes {
   const raw: RawNodes = { declared: [], ids: [], dependsOn: [] };
-  // When the schema failed, still check the structure of whatever nodes are recognisable, so one
-  // pass reports a cycle together with a typo elsewhere.
   const nodes = (input as { nodes?: unknown } | null)?.nodes;
   if (!Array.isArray(nodes)) return raw;
   for (let declared = 0; declared < nodes.length; declared++) {
@@ -72,7 +76,7 @@ function analyseStructure(raw: RawNodes): Structure {
     } else {
       problems.push({
         code: "duplicate-id",
-        path: `nodes[${raw.declared[r]}].id`,
+        path: z.core.toDotPath(["nodes", raw.declared[r]!, "id"]),
         message: `duplicate id "${id}" (first declared at nodes[${raw.declared[first]}])`,
       });
     }
@@ -94,7 +98,7 @@ function analyseStructure(raw: RawNodes): Structure {
   const predBuffer = new Uint32Array(totalDeps);
   let edges = 0;
   const lastSeen = new Int32Array(n).fill(-1);
-  let suggested = 0;
+  const nearIds = suggester(ids);
   for (let i = 0; i < n; i++) {
     const deps = raw.dependsOn[entryOf[i]!]!;
     const start = edges;
@@ -109,13 +113,12 @@ function analyseStructure(raw: RawNodes): Structure {
         }
         continue;
       }
-      const path = `nodes[${declaredAt[i]}].dependsOn[${k}]`;
+      const path = z.core.toDotPath(["nodes", declaredAt[i]!, "dependsOn", k]);
       if (p === i) {
         problems.push({ code: "self-dependency", path, message: `"${ids[i]}" depends on itself` });
       } else {
         // Never suggest the node itself: that would be a self-dependency.
-        const near = suggested++ < MAX_SUGGESTED ? suggest(dep, ids, 4) : [];
-        const suggestions = near.filter((id) => id !== ids[i]).slice(0, 3);
+        const suggestions = nearIds(dep).filter((id) => id !== ids[i]).slice(0, 3);
         problems.push({
           code: "unknown-dependency",
           path,
@@ -166,7 +169,7 @@ function analyseStructure(raw: RawNodes): Structure {
       const k = raw.dependsOn[entryOf[head]!]!.indexOf(cycle[1]);
       problems.push({
         code: "cycle",
-        path: `nodes[${declaredAt[head]}].dependsOn[${k}]`,
+        path: z.core.toDotPath(["nodes", declaredAt[head]!, "dependsOn", k]),
         message: `dependency cycle ${cycle.join(" → ")} (each depends on the next)`,
         cycle,
       });
@@ -175,6 +178,25 @@ function analyseStructure(raw: RawNodes): Structure {
 
   const index = tail === n ? { ids, predOffsets, preds, succOffsets, succs, topo } : undefined;
   return { problems, ids, position, ...(index ? { index } : {}), depsOf, declaredAt };
+}
+
+/**
+ * Up to four ids near an unknown name, within the bounds above; a name asked again (200,000 nodes
+ * may all name one missing id) is answered from memory.
+ */
+function suggester(ids: readonly string[]): (name: string) => readonly string[] {
+  const answers = new Map<string, readonly string[]>();
+  let scanned = 0;
+  return (name) => {
+    let answer = answers.get(name);
+    if (answer === undefined) {
+      const scan = answers.size < MAX_SUGGESTED && name.length <= MAX_SUGGESTED_LENGTH && scanned + ids.length <= MAX_SUGGESTION_SCAN;
+      answer = scan ? suggest(name, ids, 4) : [];
+      if (scan) scanned += ids.length;
+      answers.set(name, answer);
+    }
+    return answer;
+  };
 }
 
 /** Insertion sort of `list[start..end)`; dependency lists are short, so this beats a subarray sort. */
@@ -199,8 +221,9 @@ export function analyseWorkflow(input: unknown, options: { build?: boolean } = {
   const parsed = WorkflowSchema.safeParse(input);
   const spec = parsed.success ? parsed.data : undefined;
   const problems = parsed.success ? [] : problemsFromZod(parsed.error, input);
-  const structure = analyseStructure(rawNodes(input, spec));
-  problems.push(...structure.problems);
+  const structure = analyseStructure(rawNodes(spec ?? input));
+  // A loop, not push(...spread): a workflow can have more problems than a call has arguments.
+  for (const problem of structure.problems) problems.push(problem);
   if (!spec || problems.length > 0 || !structure.index) return { problems };
   if (options.build === false) return { problems, spec };
 

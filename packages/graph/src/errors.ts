@@ -2,6 +2,8 @@
 export type ProblemCode =
   | "yaml-syntax"
   | "invalid-json"
+  | "too-large"
+  | "too-deep"
   | "empty-workflow"
   | "invalid-type"
   | "missing-field"

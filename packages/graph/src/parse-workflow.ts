@@ -1,9 +1,9 @@
-import { readFile } from "node:fs/promises";
+import { open } from "node:fs/promises";
 import { basename, extname } from "node:path";
-import { LineCounter, parseDocument, isNode, type Document } from "yaml";
 import { analyseWorkflow } from "./build-graph.js";
-import { GraphValidationError, WorkflowLoadError, type GraphProblem } from "./errors.js";
+import { GraphValidationError, WorkflowLoadError, isGraphValidationError, type GraphProblem } from "./errors.js";
 import type { WorkflowSpec } from "./workflow-schema.js";
+import { MAX_WORKFLOW_TEXT, locate, parseText, tooLarge } from "./yaml-document.js";
 
 /** Options of `parseWorkflow`. */
 export interface ParseWorkflowOptions {
@@ -13,34 +13,9 @@ export interface ParseWorkflowOptions {
   defaultId?: string;
 }
 
-/** `nodes[3].dependsOn[0]` → `["nodes", 3, "dependsOn", 0]`. */
-function pathKeys(path: string): (string | number)[] {
-  const keys: (string | number)[] = [];
-  for (const match of path.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) {
-    keys.push(match[2] !== undefined ? Number(match[2]) : match[1]!);
-  }
-  return keys;
-}
-
-/** Adds 1-based line and column of the nearest existing node on the problem's path. */
-function locate(problems: GraphProblem[], doc: Document, lines: LineCounter): GraphProblem[] {
-  return problems.map((problem) => {
-    const keys = pathKeys(problem.path);
-    for (let depth = keys.length; depth >= 0; depth--) {
-      const node = depth === 0 ? doc.contents : doc.getIn(keys.slice(0, depth), true);
-      if (isNode(node) && node.range) {
-        const { line, col } = lines.linePos(node.range[0]);
-        return { ...problem, line, column: col };
-      }
-    }
-    /* c8 ignore next -- the document root always has a range */
-    return problem;
-  });
-}
-
 function withDefaultId(data: unknown, defaultId: string | undefined): unknown {
   if (defaultId === undefined || typeof data !== "object" || data === null || Array.isArray(data)) return data;
-  return "id" in data ? data : { ...data, id: defaultId };
+  return Object.hasOwn(data, "id") ? data : { ...data, id: defaultId };
 }
 
 function fail(problems: GraphProblem[], file: string | undefined): never {
@@ -60,25 +35,9 @@ export function parseWorkflow(input: string | object, options: ParseWorkflowOpti
     return spec;
   }
 
-  const lines = new LineCounter();
-  const doc = parseDocument(input, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
-  if (doc.errors.length > 0) {
-    fail(
-      doc.errors.map((error) => {
-        // linePos is only filled in by prettyErrors; pos (offsets) is always there.
-        const position = error.linePos?.[0] ?? lines.linePos(error.pos[0]);
-        return {
-          code: "yaml-syntax",
-          path: "",
-          message: error.message.split("\n")[0]!,
-          line: position.line,
-          column: position.col,
-        };
-      }),
-      file,
-    );
-  }
-  const data: unknown = doc.toJS({ maxAliasCount: 1000 });
+  const parsed = parseText(input);
+  if (!parsed.ok) fail(parsed.problems, file);
+  const { data, doc, lines } = parsed;
   if (data === null || data === undefined) {
     fail([{ code: "empty-workflow", path: "", message: "the workflow file is empty" }], file);
   }
@@ -107,8 +66,18 @@ export function workflowIdFromFile(file: string): string {
 export async function loadWorkflow(path: string): Promise<WorkflowSpec> {
   let text: string;
   try {
-    text = await readFile(path, "utf8");
+    const file = await open(path, "r");
+    try {
+      // Sized before it is read: a file of gigabytes is refused, not loaded into memory. Bytes are
+      // never fewer than characters, so what passes here passes parseWorkflow's own check.
+      const { size } = await file.stat();
+      if (size > MAX_WORKFLOW_TEXT) fail([tooLarge("file", size)], path);
+      text = await file.readFile("utf8");
+    } finally {
+      await file.close();
+    }
   } catch (error) {
+    if (isGraphValidationError(error)) throw error;
     const code = (error as NodeJS.ErrnoException).code === "ENOENT" ? "workflow-not-found" : "workflow-unreadable";
     throw new WorkflowLoadError(path, code, error);
   }

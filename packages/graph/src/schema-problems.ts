@@ -1,24 +1,15 @@
-import type { z } from "zod";
+import { z } from "zod";
 import { didYouMean, suggest } from "./did-you-mean.js";
 import type { GraphProblem } from "./errors.js";
 import { KNOWN_FIELDS, NODE_ID_PATTERN } from "./workflow-schema.js";
 
 type PathKey = PropertyKey;
 
-/** `["nodes", 3, "dependsOn", 0]` → `nodes[3].dependsOn[0]`. */
-export function formatPath(path: readonly PathKey[]): string {
-  let out = "";
-  for (const key of path) {
-    if (typeof key === "number") out += `[${key}]`;
-    else out += out === "" ? String(key) : `.${String(key)}`;
-  }
-  return out;
-}
-
+/** The value at `path`, own properties only: a field named `constructor` is not found on `{}`. */
 function valueAt(root: unknown, path: readonly PathKey[]): { found: boolean; value: unknown } {
   let value: unknown = root;
   for (const key of path) {
-    if (typeof value !== "object" || value === null || !(key in value)) return { found: false, value: undefined };
+    if (typeof value !== "object" || value === null || !Object.hasOwn(value, key)) return { found: false, value: undefined };
     value = (value as Record<PropertyKey, unknown>)[key];
   }
   return { found: true, value };
@@ -29,6 +20,7 @@ function describeValue(value: unknown): string {
   if (Array.isArray(value)) return "a list";
   if (typeof value === "string") return value.length > 40 ? `a string` : `"${value}"`;
   if (typeof value === "object") return "an object";
+  if (typeof value === "number" && !Number.isFinite(value)) return String(value);
   return `${typeof value} ${String(value)}`;
 }
 
@@ -58,7 +50,7 @@ export function problemsFromZod(error: z.ZodError, input: unknown): GraphProblem
   const problems: GraphProblem[] = [];
   for (const issue of error.issues) {
     const path = issue.path as PathKey[];
-    const at = formatPath(path);
+    const at = z.core.toDotPath(path);
     const { found, value } = valueAt(input, path);
     switch (issue.code) {
       case "unrecognized_keys": {
@@ -66,14 +58,16 @@ export function problemsFromZod(error: z.ZodError, input: unknown): GraphProblem
         for (const key of issue.keys) {
           problems.push({
             code: "unknown-field",
-            path: formatPath([...path, key]),
+            path: z.core.toDotPath([...path, key]),
             message: `unknown field "${key}"${didYouMean(suggest(key, known, 1))}`,
           });
         }
         break;
       }
       case "invalid_type": {
-        const expected = EXPECTED_NAMES[issue.expected] ?? issue.expected;
+        // zod reports Infinity and NaN (YAML `.inf`, `1e400`) as not numbers at all.
+        const nonFinite = typeof value === "number" && !Number.isFinite(value);
+        const expected = nonFinite ? "a finite number" : (EXPECTED_NAMES[issue.expected] ?? issue.expected);
         if (!found || value === undefined) {
           problems.push({ code: "missing-field", path: at, message: `required field is missing (expected ${expected})` });
         } else {

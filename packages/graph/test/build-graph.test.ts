@@ -8,6 +8,7 @@ import {
   analyseWorkflow,
   buildGraph,
   descendants,
+  isGraphValidationError,
   isUnknownNodeError,
   predecessors,
   successors,
@@ -23,6 +24,16 @@ const node = (id: string, dependsOn: string[] = [], extra: Record<string, unknow
   dependsOn,
   ...extra,
 });
+
+/** The error `fn` throws; the test fails when it throws nothing. */
+function thrown(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  return expect.unreachable("expected an error to be thrown");
+}
 
 const diamond = () =>
   buildGraph({ version: 1, id: "diamond", nodes: [node("d", ["b", "c"]), node("b", ["a"]), node("c", ["a"]), node("a")] });
@@ -78,12 +89,13 @@ describe("buildGraph", () => {
   it("throws UnknownNodeError for ids that are not in the graph", () => {
     const graph = diamond();
     expect(() => graph.node("zz")).toThrow(UnknownNodeError);
-    try {
-      graph.ancestors("zz");
-    } catch (error) {
-      expect(isUnknownNodeError(error)).toBe(true);
-      expect((error as UnknownNodeError).code).toBe("unknown-node");
-      expect((error as UnknownNodeError).nodeId).toBe("zz");
+    const error = thrown(() => graph.ancestors("zz"));
+    expect(isUnknownNodeError(error)).toBe(true);
+    expect(error).toMatchObject({ code: "unknown-node", nodeId: "zz", message: '[graph] no node with id "zz" in the graph' });
+    // Names of Object.prototype members are ids like any other: absent unless declared.
+    for (const id of ["toString", "constructor", "__proto__", "hasOwnProperty"]) {
+      expect(graph.has(id)).toBe(false);
+      expect(isUnknownNodeError(thrown(() => graph.node(id)))).toBe(true);
     }
   });
 
@@ -128,11 +140,28 @@ describe("buildGraph", () => {
     expect(problem!.message).not.toContain("did you mean");
   });
 
-  it("suggests ids that differ only in case, and stops suggesting after many unknowns", () => {
+  it("suggests ids that differ only in case, and stops suggesting after 50 distinct unknown names", () => {
     const [caseOnly] = validateWorkflow({ nodes: [node("Deploy"), node("x", ["deploy"])] });
     expect(caseOnly!.suggestions).toEqual(["Deploy"]);
-    const many = validateWorkflow({ nodes: [node("abc"), ...Array.from({ length: 60 }, (_, i) => node(`n${i}`, ["abd"]))] });
-    expect(many.filter((p) => p.suggestions).length).toBe(50);
+    // 62 distinct names, each one edit from "tas-": the first 50 get a suggestion.
+    const names = [..."abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"].map((c) => `tas${c}`);
+    const distinct = validateWorkflow({ nodes: [node("tas-"), node("x", names)] });
+    expect(distinct).toHaveLength(62);
+    expect(distinct.filter((p) => p.suggestions).length).toBe(50);
+    expect(distinct[0]).toMatchObject({ path: "nodes[1].dependsOn[0]", suggestions: ["tas-"] });
+    // One name asked 60 times is one name: every problem gets its suggestion.
+    const repeated = validateWorkflow({ nodes: [node("abc"), ...Array.from({ length: 60 }, (_, i) => node(`n${i}`, ["abd"]))] });
+    expect(repeated.filter((p) => p.suggestions?.[0] === "abc").length).toBe(60);
+  });
+
+  it("suggests nothing for a very long unknown name (edit distance is quadratic in length)", () => {
+    const long = "b".repeat(100_000);
+    const started = Date.now();
+    const [problem] = validateWorkflow({ nodes: [node("a", [long]), node(`${long.slice(1)}c`)] });
+    expect(problem).toMatchObject({ code: "unknown-dependency", path: "nodes[0].dependsOn[0]" });
+    expect(problem!.suggestions).toBeUndefined();
+    // A catastrophic-regression bound only: this took 41 s when the distance was computed.
+    expect(Date.now() - started).toBeLessThan(5_000);
   });
 
   it("reports an empty graph", () => {
@@ -161,14 +190,11 @@ describe("DependencyGraphBuilder", () => {
       .addNode(node("a"))
       .addDependency("a", "missing")
       .addDependency("ghost", "a");
-    try {
-      builder.build();
-      expect.unreachable();
-    } catch (error) {
-      const codes = (error as GraphValidationError).problems.map((p) => p.code);
-      expect(codes).toContain("duplicate-id");
-      expect(codes).toContain("unknown-dependency");
-      expect(codes).toContain("missing-field"); // "ghost" was never added as a node
-    }
+    const error = thrown(() => builder.build());
+    expect(isGraphValidationError(error)).toBe(true);
+    const codes = (error as GraphValidationError).problems.map((p) => p.code);
+    expect(codes).toContain("duplicate-id");
+    expect(codes).toContain("unknown-dependency");
+    expect(codes).toContain("missing-field"); // "ghost" was never added as a node
   });
 });
