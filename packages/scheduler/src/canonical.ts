@@ -1,13 +1,15 @@
 import { createHash } from "node:crypto";
+import canonicalize from "canonicalize";
 
-/** JSON with object keys sorted at every level and `undefined` fields left out. */
+/**
+ * RFC 8785 canonical JSON (keys sorted by UTF-16 code units, ECMAScript number form, `undefined`
+ * fields left out), through the maintained `canonicalize`. For every value a validated workflow can
+ * hold it gives the same text as the hand-written serialiser it replaced, so no `specHash` changed
+ * (test/canonical.test.ts keeps that serialiser as the reference). It throws on NaN, Infinity and
+ * unpaired surrogates, which the workflow schema rejects before anything is hashed.
+ */
 export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, item: unknown) => {
-    if (typeof item !== "object" || item === null || Array.isArray(item)) return item;
-    const sorted: Record<string, unknown> = {};
-    for (const key of Object.keys(item).sort()) sorted[key] = (item as Record<string, unknown>)[key];
-    return sorted;
-  });
+  return canonicalize(value)!;
 }
 
 export function sha256(text: string): string {

@@ -1,7 +1,9 @@
 const invalidOptionsBrand = Symbol.for("hybrid.scheduler.InvalidScheduleOptionsError");
 const schedulerStateBrand = Symbol.for("hybrid.scheduler.SchedulerStateError");
 
-/** One bad option, with its path (`caps.security`). */
+const MAX_SHOWN = 20;
+
+/** One bad option, with its path as zod's `toDotPath` writes it (`caps.security`, `priorityOrder[0]`). */
 export interface OptionProblem {
   path: string;
   message: string;
@@ -14,7 +16,10 @@ export class InvalidScheduleOptionsError extends Error {
   readonly [invalidOptionsBrand] = true;
 
   constructor(what: string, problems: readonly OptionProblem[]) {
-    super(`[scheduler] invalid ${what}: ${problems.map((p) => `${p.path || "(options)"}: ${p.message}`).join("; ")}`);
+    // The message names the first problems; `problems` has them all (durations of 100,000 nodes).
+    const shown = problems.slice(0, MAX_SHOWN).map((p) => `${p.path || "(options)"}: ${p.message}`);
+    if (problems.length > MAX_SHOWN) shown.push(`… and ${problems.length - MAX_SHOWN} more`);
+    super(`[scheduler] invalid ${what}: ${shown.join("; ")}`);
     this.name = "InvalidScheduleOptionsError";
     this.problems = problems;
   }

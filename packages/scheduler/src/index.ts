@@ -1,4 +1,3 @@
-export { canonicalJson, sha256 } from "./canonical.js";
 export {
   InvalidScheduleOptionsError,
   SchedulerStateError,
@@ -6,7 +5,6 @@ export {
   isSchedulerStateError,
 } from "./errors.js";
 export { PriorityCapsSchema, ScheduleOptionsSchema } from "./options.js";
-export { isFrozenPlan } from "./plan-index.js";
 export { planSchedule } from "./plan-schedule.js";
 export { SimulateOptionsSchema, simulate } from "./simulate.js";
 export { WaveScheduler } from "./wave-scheduler.js";

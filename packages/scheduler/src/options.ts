@@ -1,6 +1,6 @@
 import { PRIORITIES, PrioritySchema, type Priority } from "@hybrid/graph";
 import { z } from "zod";
-import { InvalidScheduleOptionsError } from "./errors.js";
+import { InvalidScheduleOptionsError, type OptionProblem } from "./errors.js";
 
 const priorityOrder = z
   .array(PrioritySchema)
@@ -25,12 +25,20 @@ export type ScheduleConfig = z.output<typeof ScheduleOptionsSchema>;
 export const PriorityCapsSchema = z.partialRecord(PrioritySchema, z.number().int().min(1));
 export type PriorityCaps = Partial<Record<Priority, number>>;
 
-/** Parses options with a zod schema, turning a ZodError into our error with each problem's path. */
+/**
+ * Parses options with a zod schema, turning a ZodError into our error with each problem's path
+ * (`priorityOrder[0]`; an unknown option is named by its own path).
+ */
 export function parseOptions<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
   const result = schema.safeParse(input ?? {});
   if (result.success) return result.data;
-  throw new InvalidScheduleOptionsError(
-    what,
-    result.error.issues.map((issue) => ({ path: issue.path.map(String).join("."), message: issue.message })),
-  );
+  const problems: OptionProblem[] = [];
+  for (const issue of result.error.issues) {
+    if (issue.code !== "unrecognized_keys") {
+      problems.push({ path: z.core.toDotPath(issue.path), message: issue.message });
+      continue;
+    }
+    for (const key of issue.keys) problems.push({ path: z.core.toDotPath([...issue.path, key]), message: "unknown option" });
+  }
+  throw new InvalidScheduleOptionsError(what, problems);
 }

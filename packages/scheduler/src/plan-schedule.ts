@@ -14,8 +14,23 @@ import { canonicalJson, sha256 } from "./canonical.js";
 import { ScheduleOptionsSchema, parseOptions, type ScheduleConfig, type ScheduleOptions } from "./options.js";
 import { RankHeap } from "./ready-queue.js";
 
-/** Bumped when the plan's canonical form changes meaning, so old hashes never collide with new. */
-const PLAN_FORMAT = 1;
+/**
+ * Bumped when the plan's canonical form changes meaning, so old hashes never collide with new.
+ * 2: only the workflow fields that change execution are hashed (see `executionMeta`); RFC 8785
+ * canonical JSON.
+ */
+const PLAN_FORMAT = 2;
+
+/**
+ * The workflow's own fields that change how it executes: its id (it names the run, its records and
+ * idempotency keys) and its format version. `description` is prose and `taskType` only a telemetry
+ * breakdown key: editing either leaves every node, the order and the waves as they were, so it must
+ * not turn a resume into a forced one. The nodes (every field) and the schedule config are hashed
+ * beside this.
+ */
+function executionMeta(workflow: Readonly<WorkflowMeta>): Pick<WorkflowMeta, "id" | "version"> {
+  return { id: workflow.id, version: workflow.version };
+}
 
 /** A node as the plan carries it: enough to run or simulate it without the graph. */
 export interface PlannedNode {
@@ -40,7 +55,10 @@ export interface PlannedNode {
 
 /** A deterministic schedule: a pure function of the workflow and the options. */
 export interface SchedulePlan {
-  /** sha256 of the canonical plan (every node field) and config. */
+  /**
+   * sha256 of what changes execution: every field of every node, the workflow's id and format
+   * version, and the config; not the workflow's `description` or `taskType`.
+   */
   planHash: string;
   workflowId: string;
   taskType?: string;
@@ -53,12 +71,17 @@ export interface SchedulePlan {
   sequentialOrder: string[];
   /** Every node in plan order: priority class, longer remaining critical path, then id. */
   order: string[];
+  /**
+   * The nodes by id, in a record without a prototype: `nodes["toString"]` is undefined unless the
+   * workflow has a node of that id.
+   */
   nodes: Record<string, PlannedNode>;
 }
 
 /**
  * Plans a graph: waves, critical path, the total ready order and the sequential order, and a hash
- * that changes with any node field or option but not with declaration order.
+ * that changes with any node field, the workflow id or an option, but not with declaration order
+ * (nor with the workflow's description or taskType).
  *
  * @example
  * const plan = planSchedule(buildGraph(await loadWorkflow("epic.yaml")));
@@ -86,7 +109,7 @@ export function planSchedule(input: DependencyGraph | object, options?: Schedule
   const rank = new Map(order.map((id, index) => [id, index]));
   const byRank = (a: string, b: string) => rank.get(a)! - rank.get(b)!;
 
-  const nodes: Record<string, PlannedNode> = {};
+  const nodes = Object.create(null) as Record<string, PlannedNode>;
   const canonicalNodes: string[] = [];
   for (const spec of graph.nodes()) {
     const text = canonicalJson(spec);
@@ -105,14 +128,13 @@ export function planSchedule(input: DependencyGraph | object, options?: Schedule
     };
   }
 
-  // graph.nodes() is in sorted-id order and each spec's dependsOn is sorted, so this text does
-  // not depend on how the workflow was declared.
-  const planHash = sha256(
-    `{"format":${PLAN_FORMAT},"workflow":${canonicalJson(graph.workflow)},"config":${canonicalJson(config)},"nodes":[${canonicalNodes.join(",")}]}`,
-  );
+  // The canonical JSON of [header, nodes], assembled from the node texts made for specHash above
+  // rather than serialising every node twice. graph.nodes() is in sorted-id order and each spec's
+  // dependsOn is sorted, so the text does not depend on how the workflow was declared.
+  const header = { format: PLAN_FORMAT, workflow: executionMeta(graph.workflow), config };
+  const planHash = sha256(`[${canonicalJson(header)},[${canonicalNodes.join(",")}]]`);
 
-  // Frozen: a plan is a value named by its hash, and the scheduler and the dispatcher cache
-  // per-plan indexes on it (see indexPlan), which a mutation would silently invalidate.
+  // Frozen because a plan is a value named by its hash; nothing relies on it being frozen.
   return freezePlan({
     planHash,
     workflowId: graph.workflow.id,

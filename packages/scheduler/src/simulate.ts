@@ -1,5 +1,6 @@
 import { PrioritySchema } from "@hybrid/graph";
 import { z } from "zod";
+import { InvalidScheduleOptionsError, type OptionProblem } from "./errors.js";
 import { PriorityCapsSchema, parseOptions } from "./options.js";
 import type { PlannedNode, SchedulePlan } from "./plan-schedule.js";
 import { RankHeap } from "./ready-queue.js";
@@ -19,6 +20,7 @@ export type SimulateOptions = z.input<typeof SimulateOptionsSchema>;
 
 export interface SimulationResult {
   makespan: number;
+  /** Each node's span by id, in a record without a prototype (a node may be called `toString`). */
   nodes: Record<string, { start: number; end: number }>;
   /** Sum of all durations. */
   totalWork: number;
@@ -29,26 +31,33 @@ export interface SimulationResult {
 }
 
 /**
- * Simulates a run of the plan with the given durations (by id; a node without one takes its
- * `estimateMs`, else the plan's default), using the same ready order and caps as run time.
+ * Simulates a run of the plan with the given durations (by id: a map, or a record whose own
+ * properties count; a node without one takes its `estimateMs`, else the plan's default), using the
+ * same ready order and caps as run time. Throws `InvalidScheduleOptionsError` naming every node
+ * whose duration is not a finite number >= 0.
  */
 export function simulate(
   plan: SchedulePlan,
-  durations: Record<string, number> | ReadonlyMap<string, number>,
+  durations: Readonly<Record<string, number>> | ReadonlyMap<string, number>,
   options?: SimulateOptions,
 ): SimulationResult {
   const { maxParallel, caps, maxPerWave, mode } = parseOptions(SimulateOptionsSchema, options, "simulate options");
-  const lookup = durations instanceof Map ? (id: string) => durations.get(id) : (id: string) => (durations as Record<string, number>)[id];
+  const given: (id: string) => unknown =
+    durations instanceof Map ? (id) => durations.get(id) : (id) => (Object.hasOwn(durations, id) ? (durations as Record<string, unknown>)[id] : undefined);
   const duration = new Map<string, number>();
+  let totalWork = 0;
+  const problems: OptionProblem[] = [];
   for (const id of plan.order) {
-    const value = lookup(id) ?? plan.nodes[id]!.spec.estimateMs ?? plan.config.defaultEstimateMs;
-    if (!Number.isFinite(value) || value < 0) {
-      throw new RangeError(`[scheduler] duration of "${id}" must be a finite number >= 0, got ${value}`);
+    const value = given(id) ?? plan.nodes[id]!.spec.estimateMs ?? plan.config.defaultEstimateMs;
+    if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
+      problems.push({ path: z.core.toDotPath([id]), message: `duration of "${id}" must be a finite number >= 0, got ${String(value)}` });
     }
-    duration.set(id, value);
+    duration.set(id, value as number);
+    totalWork += value as number;
   }
+  if (problems.length > 0) throw new InvalidScheduleOptionsError("simulate durations", problems);
 
-  const nodes: SimulationResult["nodes"] = {};
+  const nodes = Object.create(null) as SimulationResult["nodes"];
   let makespan = 0;
   if (mode === "sequential") {
     for (const id of plan.sequentialOrder) {
@@ -59,13 +68,16 @@ export function simulate(
     makespan = runEvents(plan, duration, nodes, { maxParallel, caps, maxPerWave, mode });
   }
 
-  const totalWork = [...duration.values()].reduce((sum, d) => sum + d, 0);
+  // Loops, not Math.max(...spread): a plan can have more nodes than a call has arguments.
+  let criticalPathLength = 0;
   const finish = new Map<string, number>();
   for (const id of plan.sequentialOrder) {
-    const before = plan.nodes[id]!.dependsOn.reduce((max, dep) => Math.max(max, finish.get(dep)!), 0);
-    finish.set(id, before + duration.get(id)!);
+    let start = 0;
+    for (const dep of plan.nodes[id]!.dependsOn) start = Math.max(start, finish.get(dep)!);
+    const end = start + duration.get(id)!;
+    finish.set(id, end);
+    criticalPathLength = Math.max(criticalPathLength, end);
   }
-  const criticalPathLength = Math.max(0, ...finish.values());
   const workers = mode === "sequential" ? 1 : maxParallel;
   return { makespan, nodes, totalWork, criticalPathLength, lowerBound: Math.max(criticalPathLength, totalWork / workers) };
 }
@@ -112,7 +124,7 @@ function runEvents(
     if (key === undefined) break;
     const done = finishing.get(key)!.sort((a, b) => a.rank - b.rank);
     finishing.delete(key);
-    now = Math.max(now, ...done.map((node) => nodes[node.id]!.end));
+    for (const node of done) now = Math.max(now, nodes[node.id]!.end);
     for (const node of done) {
       running--;
       perClass.set(node.priority, perClass.get(node.priority)! - 1);
@@ -120,7 +132,7 @@ function runEvents(
       scheduler.succeeded(node.id);
     }
   }
-  return Math.max(0, ...Object.values(nodes).map((span) => span.end));
+  return now;
 }
 
 /**

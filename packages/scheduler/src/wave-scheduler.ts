@@ -13,7 +13,10 @@ import type { NodeStatus, SchedulerMode, SchedulerSnapshot, SchedulerTransition,
 export class WaveScheduler {
   readonly mode: SchedulerMode;
   readonly plan: SchedulePlan;
-  /** What creating the scheduler did: nodes blocked by `failed`, waves started (and completed). */
+  /**
+   * What creating the scheduler did: the nodes ready now (never one preset as completed or failed),
+   * nodes blocked by `failed`, waves started (and completed).
+   */
   readonly initial: SchedulerTransition;
   /** Waves that had started when the scheduler was created (`initial.wavesStarted`). */
   readonly initialWavesStarted: number[];
@@ -286,10 +289,11 @@ export class WaveScheduler {
         }
       }
     }
-    // Plan order is rank order: sorting numbers beat a comparator doing two map lookups per call.
+    // Plan order is rank order. Only nodes still ready are reported: while the constructor presets a
+    // resumed run, a node released by its completed dependencies may itself be completed or failed.
     const released = this.#released;
     if (released.length > 1) released.sort((a, b) => a - b);
-    for (const rank of released) transition.ready.push(this.#nodes[rank]!.id);
+    for (const rank of released) if (this.#status[rank] === READY) transition.ready.push(this.#nodes[rank]!.id);
     released.length = 0;
   }
 }

@@ -2,7 +2,18 @@ import { buildGraph } from "@hybrid/graph";
 import { arbitraryDag, mulberry32 } from "@hybrid/test-utils";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { InvalidScheduleOptionsError, planSchedule, simulate } from "../src/index.js";
+import { InvalidScheduleOptionsError, isInvalidScheduleOptionsError, planSchedule, simulate } from "../src/index.js";
+import { checkWideSimulation } from "./scheduler-checks.js";
+
+/** The error `fn` throws; the test fails when it throws nothing. */
+function thrown(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  return expect.unreachable("expected an error to be thrown");
+}
 
 const node = (id: string, dependsOn: string[] = [], priority = "implementation", estimateMs?: number) => ({
   id,
@@ -39,6 +50,26 @@ describe("simulate", () => {
     const fromMap = simulate(plan, new Map([["b", 1]]), { mode: "eager" });
     expect(fromMap.nodes["b"]).toEqual({ start: 10, end: 11 });
     expect(simulate(plan, { b: 1 }).makespan).toBe(fromMap.makespan);
+    // Only a record's own properties are durations: an inherited one is not.
+    const inherited = Object.create({ b: 1 }) as Record<string, number>;
+    expect(simulate(plan, inherited).nodes["b"]).toEqual(simulate(plan, {}).nodes["b"]);
+  });
+
+  it("returns spans in a record without a prototype, and handles ids named like its members", () => {
+    const result = simulate(plan, {});
+    expect(Object.getPrototypeOf(result.nodes)).toBeNull();
+    expect(result.nodes["toString"]).toBeUndefined();
+    const named = planSchedule({ nodes: [node("toString", [], "docs", 3), node("constructor", ["toString"], "docs", 4), node("valueOf", [], "docs")] });
+    // A plain {} "has" toString and constructor (functions, not numbers): they must not be read as durations.
+    const spans = simulate(named, {}, { mode: "eager" });
+    expect(spans.nodes["toString"]).toEqual({ start: 0, end: 3 });
+    expect(spans.nodes["constructor"]).toEqual({ start: 3, end: 7 });
+    expect(spans.nodes["hasOwnProperty"]).toBeUndefined();
+    expect(simulate(named, { valueOf: 9 }).nodes["valueOf"]).toEqual({ start: 0, end: 9 });
+  });
+
+  it("simulates 20,000 nodes that all finish at once (150,000 in simulate.slow.test.ts)", () => {
+    checkWideSimulation(20_000);
   });
 
   it("respects the global cap, class caps and the wave cap", () => {
@@ -76,9 +107,20 @@ describe("simulate", () => {
     );
   });
 
-  it("rejects bad durations and options", () => {
-    expect(() => simulate(plan, { a: -1 })).toThrow(/duration of "a" must be a finite number >= 0/);
+  it("rejects bad durations and options, naming each with its path", () => {
+    expect(() => simulate(plan, { a: -1 })).toThrow('[scheduler] invalid simulate durations: a: duration of "a" must be a finite number >= 0, got -1');
+    const error = thrown(() => simulate(plan, new Map<string, number>([["a", Number.NaN], ["e", "7" as never]])));
+    expect(isInvalidScheduleOptionsError(error)).toBe(true);
+    expect((error as InvalidScheduleOptionsError).problems.map((p) => p.path)).toEqual(["a", "e"]);
     expect(() => simulate(plan, {}, { maxParallel: 0 })).toThrow(InvalidScheduleOptionsError);
-    expect(() => simulate(plan, {}, { caps: { docs: 0 } })).toThrow(/caps\.docs/);
+    expect(() => simulate(plan, {}, { caps: { docs: 0 } })).toThrow(/caps\.docs: /);
+    expect(() => simulate(plan, {}, { mode: "fast" } as never)).toThrow(/mode: /);
+  });
+
+  it("names the first 20 bad durations in the message and keeps them all", () => {
+    const wide = planSchedule({ nodes: Array.from({ length: 30 }, (_, i) => node(`n${i}`)) });
+    const error = thrown(() => simulate(wide, Object.fromEntries(wide.order.map((id) => [id, -1]))));
+    expect((error as InvalidScheduleOptionsError).problems).toHaveLength(30);
+    expect((error as Error).message).toMatch(/; … and 10 more$/);
   });
 });

@@ -1,15 +1,9 @@
 import { buildGraph } from "@hybrid/graph";
-import { arbitraryDag, mulberry32 } from "@hybrid/test-utils";
+import { arbitraryDag } from "@hybrid/test-utils";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import {
-  SchedulerStateError,
-  WaveScheduler,
-  isSchedulerStateError,
-  planSchedule,
-  type SchedulePlan,
-  type SchedulerMode,
-} from "../src/index.js";
+import { SchedulerStateError, WaveScheduler, isSchedulerStateError, planSchedule } from "../src/index.js";
+import { checkReleases, drive } from "./scheduler-checks.js";
 
 const node = (id: string, dependsOn: string[] = [], priority = "implementation") => ({
   id,
@@ -28,71 +22,9 @@ const plan = () =>
     }),
   );
 
-/** Runs a plan to the end, finishing a random running node each step; checks the invariants. */
-function drive(p: SchedulePlan, mode: SchedulerMode, seed: number, failRate = 0) {
-  const random = mulberry32(seed);
-  const scheduler = new WaveScheduler(p, { mode });
-  const released: string[] = [];
-  const running: string[] = [];
-  const done = new Set<string>();
-  const failedOrBlocked = new Set<string>();
-  const maxRunning = 1 + Math.floor(random() * 8);
-  const finishedInWave = new Array<number>(p.waves.length).fill(0);
-  let wavesFinished = 0;
-  const finish = (id: string) => {
-    finishedInWave[p.nodes[id]!.wave]!++;
-    while (wavesFinished < p.waves.length && finishedInWave[wavesFinished] === p.waves[wavesFinished]!.length) wavesFinished++;
-  };
-  while (!scheduler.isDone()) {
-    while (running.length < maxRunning) {
-      const next = scheduler.next();
-      if (!next) break;
-      for (const dep of next.dependsOn) expect(done.has(dep)).toBe(true);
-      if (mode === "wave") {
-        // Barrier: every node of earlier waves is finished.
-        expect(wavesFinished).toBeGreaterThanOrEqual(next.wave);
-      }
-      expect(scheduler.status(next.id)).toBe("running");
-      released.push(next.id);
-      running.push(next.id);
-    }
-    expect(running.length).toBeGreaterThan(0);
-    const [id] = running.splice(Math.floor(random() * running.length), 1);
-    if (random() < failRate) {
-      const t = scheduler.failed(id!);
-      failedOrBlocked.add(id!);
-      finish(id!);
-      for (const b of t.blocked) {
-        expect(b.blockedBy).toBe(id);
-        failedOrBlocked.add(b.id);
-        finish(b.id);
-        expect(scheduler.status(b.id)).toBe("blocked");
-        expect(scheduler.blockedBy(b.id)).toBe(id);
-      }
-    } else {
-      scheduler.succeeded(id!);
-      done.add(id!);
-      finish(id!);
-    }
-  }
-  return { scheduler, released, done, failedOrBlocked };
-}
-
 describe("WaveScheduler", () => {
-  it("releases every node exactly once, never before its dependencies (200 random DAGs, both modes)", () => {
-    fc.assert(
-      fc.property(arbitraryDag(2000), fc.integer(), (workflow, seed) => {
-        const p = planSchedule(buildGraph(workflow));
-        for (const mode of ["wave", "eager"] as const) {
-          const { released, scheduler } = drive(p, mode, seed);
-          expect(released.length).toBe(p.order.length);
-          expect(new Set(released).size).toBe(p.order.length);
-          expect(scheduler.counts()).toMatchObject({ succeeded: p.order.length, pending: 0, ready: 0, running: 0 });
-          expect(scheduler.currentWave).toBe(p.waves.length);
-        }
-      }),
-      { numRuns: 200, seed: 99 },
-    );
+  it("releases every node exactly once, never before its dependencies (40 random DAGs of up to 500 nodes, both modes)", () => {
+    fc.assert(fc.property(arbitraryDag(500), fc.integer(), checkReleases), { numRuns: 40, seed: 99 });
   });
 
   it("blocks exactly the descendants of failed nodes and lets the rest finish", () => {
@@ -174,19 +106,77 @@ describe("WaveScheduler", () => {
     expect(() => new WaveScheduler(plan(), { mode: "parallel" as never })).toThrow(/mode: expected "wave" or "eager", got "parallel"/);
   });
 
-  it("keeps schedulers of one (frozen, index-cached) plan independent of each other", () => {
+  it("keeps schedulers of one plan independent of each other, and schedules a thawed copy the same", () => {
     const p = plan();
     const first = new WaveScheduler(p, "eager");
     const ids = (s: WaveScheduler) => [...(function* () { for (let n = s.next(); n; n = s.next()) yield n.id; })()];
     for (const id of ids(first)) first.succeeded(id);
-    // A second scheduler on the same plan starts from scratch: the cached index's dependency counts
-    // were copied, not counted down by the first.
+    // A second scheduler on the same plan starts from scratch: the first counted down only its own state.
     const second = new WaveScheduler(p, "eager");
     expect(ids(second).sort()).toEqual(["a", "e"]);
     expect(ids(first).sort()).toEqual(["b", "c", "f"]);
-    // A copied (unfrozen) plan is indexed afresh and schedules the same.
-    const copy = new WaveScheduler({ ...p, nodes: { ...p.nodes } }, "eager");
+    // Nothing depends on the plan being frozen: a deep, unfrozen copy schedules the same.
+    const thawed = structuredClone(p);
+    expect(Object.isFrozen(thawed.nodes)).toBe(false);
+    const copy = new WaveScheduler(thawed, "eager");
+    expect(copy.initial).toEqual(new WaveScheduler(p, "eager").initial);
     expect(ids(copy).sort()).toEqual(["a", "e"]);
+  });
+
+  it("lists in initial.ready only nodes that are ready, never one preset as completed or failed", () => {
+    // Eager mode releases b and c when a is preset; b is itself preset (completed), c failed.
+    const scheduler = new WaveScheduler(plan(), { mode: "eager", completed: ["a", "b", "e"], failed: ["c"] });
+    expect(scheduler.initial.ready).toEqual(["f"]);
+    expect(scheduler.initial.blocked).toEqual([{ id: "d", blockedBy: "c" }]);
+    expect(scheduler.readyCount()).toBe(1);
+    expect(scheduler.next()!.id).toBe("f");
+    expect(scheduler.next()).toBeUndefined();
+  });
+
+  it("initial.ready is exactly the ready nodes of a resumed run (random DAGs, closed completed sets, both modes)", () => {
+    fc.assert(
+      fc.property(arbitraryDag(200), fc.integer(), fc.double({ min: 0, max: 1, noNaN: true }), (workflow, seed, share) => {
+        const p = planSchedule(buildGraph(workflow));
+        // A prefix of the sequential order is closed under dependencies; fail some nodes right after it.
+        const done = p.sequentialOrder.slice(0, Math.floor(share * p.order.length));
+        const doneSet = new Set(done);
+        const failed = p.order.filter((id, k) => !doneSet.has(id) && (seed + k) % 5 === 0 && p.nodes[id]!.dependsOn.every((dep) => doneSet.has(dep)));
+        for (const mode of ["wave", "eager"] as const) {
+          const scheduler = new WaveScheduler(p, { mode, completed: done, failed });
+          const ready = p.order.filter((id) => scheduler.status(id) === "ready");
+          expect(scheduler.initial.ready).toEqual(ready);
+          for (const id of ready) {
+            expect(doneSet.has(id) || failed.includes(id)).toBe(false);
+            for (const dep of p.nodes[id]!.dependsOn) expect(doneSet.has(dep)).toBe(true);
+          }
+        }
+      }),
+      { numRuns: 150, seed: 13 },
+    );
+  });
+
+  it("schedules ids named like Object.prototype members (toString, constructor, …)", () => {
+    const NAMES = ["toString", "constructor", "valueOf", "hasOwnProperty", "isPrototypeOf", "a", "b"];
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.constantFrom(...NAMES), { minLength: 1 }), fc.array(fc.tuple(fc.nat(), fc.nat())), fc.integer(), (ids, edges, seed) => {
+        const deps = new Map(ids.map((id) => [id, new Set<string>()]));
+        for (const [x, y] of edges) {
+          const [i, j] = [x % ids.length, y % ids.length];
+          if (i > j) deps.get(ids[i]!)!.add(ids[j]!);
+        }
+        const p = planSchedule({ nodes: ids.map((id) => node(id, [...deps.get(id)!])) });
+        for (const name of [...NAMES, "__proto__"]) expect(p.nodes[name]?.id).toBe(ids.includes(name) ? name : undefined);
+        for (const mode of ["wave", "eager"] as const) {
+          const { released } = drive(p, mode, seed);
+          expect(released.sort()).toEqual([...ids].sort());
+        }
+        // A resumed run that names them.
+        const first = p.sequentialOrder[0]!;
+        expect(new WaveScheduler(p, { completed: [first] }).status(first)).toBe("succeeded");
+        expect(() => new WaveScheduler(p, { completed: ["__proto__"] })).toThrow(/no node "__proto__"/);
+      }),
+      { numRuns: 150, seed: 4321 },
+    );
   });
 
   it("starts a resumed run with standing failures failed and everything they block blocked", () => {
