@@ -146,14 +146,21 @@ export class RunExecution {
     const controller = new AbortController();
     this.#wake = { at, controller };
     const sleep = this.init.options.sleep ?? realSleep;
-    sleep(Math.max(0, at - this.init.now()), controller.signal).then(
-      () => {
-        if (this.#wake?.controller !== controller) return;
-        this.#wake = undefined;
-        this.#fill();
-      },
-      () => undefined,
-    );
+    // An injected sleep is meant to move an injected clock; if the clock did not get there (a sleep
+    // that returns at once over a real clock), wait the rest on a real timer rather than spin.
+    sleep(Math.max(0, at - this.init.now()), controller.signal)
+      .then(() => {
+        const left = at - this.init.now();
+        return left > 0 ? realSleep(left, controller.signal) : undefined;
+      })
+      .then(
+        () => {
+          if (this.#wake?.controller !== controller) return;
+          this.#wake = undefined;
+          this.#fill();
+        },
+        () => undefined,
+      );
   }
 
   /** Runs one node and settles its transition; frees its slot only after its runner settled. Never rejects. */

@@ -7,10 +7,12 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  * Runs `fn` with a deadline, cooperatively: at the deadline (or when `parent` aborts) the signal
  * handed to `fn` is aborted, and the call settles only once `fn` itself has settled. That is the
  * point: whatever `fn` started (an agent's process group) is gone when the call settles, so a slot
- * freed afterwards is really free. `fn` must settle soon after its signal aborts.
+ * freed afterwards is really free. `fn` must settle soon after its signal aborts. If `fn` resolves
+ * anyway, its value is returned: the work is done, and throwing it away would only make a retry
+ * do it twice.
  * @param timeoutMs deadline in ms; non-finite or huge values mean no deadline.
- * @throws TimeoutError when the deadline passed first (even if `fn` resolved after it).
- * @throws AbortedError when `parent` aborted first.
+ * @throws TimeoutError when `fn` failed after the deadline passed.
+ * @throws AbortedError when `fn` failed after `parent` aborted.
  */
 export async function withTimeout<T>(fn: (signal: AbortSignal) => Promise<T>, timeoutMs: number, parent?: AbortSignal): Promise<T> {
   if (parent?.aborted) throw new AbortedError({ cause: parent.reason });
@@ -34,8 +36,8 @@ export async function withTimeout<T>(fn: (signal: AbortSignal) => Promise<T>, ti
     clearTimeout(timer);
     parent?.removeEventListener("abort", onAbort);
   }
-  if (timedOut) throw new TimeoutError(timeoutMs, "error" in outcome ? { cause: outcome.error } : {});
-  if (parent?.aborted) throw new AbortedError({ cause: parent.reason });
-  if ("error" in outcome) throw outcome.error;
-  return outcome.value;
+  if (!("error" in outcome)) return outcome.value;
+  if (timedOut) throw new TimeoutError(timeoutMs, { cause: outcome.error });
+  if (parent?.aborted) throw new AbortedError({ cause: outcome.error });
+  throw outcome.error;
 }
