@@ -6,12 +6,14 @@ import { actualCriticalPath, parallelismRatio } from "./run-metrics.js";
 export const defined = <T extends object>(value: T): T =>
   Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 
+/** Recorded as the workflow of a run whose events never named it (a resumed run from an older dispatcher). */
+export const UNKNOWN_WORKFLOW = "unknown";
+
 /** Turns what a `RunBuilder` folded from the events into a record (unredacted), with its metrics. */
 export function buildRunRecord(state: RunBuilder, meta: RunMetadata, now: number): RunRecord | { missing: string } {
   const runId = state.runId;
-  const workflowId = state.workflowId ?? meta.workflowId;
   if (runId === undefined) return { missing: "runId" };
-  if (workflowId === undefined) return { missing: "workflowId" };
+  const workflowId = meta.workflowId ?? state.workflowId ?? UNKNOWN_WORKFLOW;
   const startedAt = state.startedAt ?? state.firstAt ?? now;
   const endedAt = Math.max(startedAt, state.completedAt ?? state.lastAt ?? now);
   const nodes: NodeRecord[] = [...state.nodes.values()].map((n) => {
@@ -32,6 +34,10 @@ export function buildRunRecord(state: RunBuilder, meta: RunMetadata, now: number
       outputTokens: n.outputTokens,
       baselineTokens: n.composedBaseline ?? promptTokens,
       cacheHits: { l2: n.l2, l3: n.l3 },
+      cacheMisses: { l2: n.l2Misses, l3: n.l3Misses },
+      contextFallbacks: n.fallbacks,
+      provider: n.provider,
+      model: n.model,
       handoffUrl: n.handoffUrl,
       blockedBy: n.blockedBy,
       error: n.error,
@@ -70,6 +76,7 @@ export function buildRunRecord(state: RunBuilder, meta: RunMetadata, now: number
     breakers: [...state.breakers],
     redactions: { ...state.redactions },
     droppedEvents: state.dropped,
+    context: { cacheMisses: { l2: state.missL2, l3: state.missL3 }, fallbacks: state.fallbacks, unattributed: state.unattributed },
     metrics: {
       token_input: sum((n) => n.inputTokens),
       token_output: sum((n) => n.outputTokens),

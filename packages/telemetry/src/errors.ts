@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import { z } from "zod";
 
 /** One located problem: a path such as `nodes[2].attempts` and what is wrong there. */
 export interface TelemetryProblem {
@@ -11,19 +11,9 @@ const recordBrand = Symbol.for("hybrid.telemetry.InvalidRunRecordError");
 const corruptBrand = Symbol.for("hybrid.telemetry.RunStoreCorruptError");
 const notStartedBrand = Symbol.for("hybrid.telemetry.RunNotStartedError");
 
-/** `["nodes", 3, "attempts"]` → `nodes[3].attempts`. */
-export function formatPath(path: readonly PropertyKey[]): string {
-  let out = "";
-  for (const key of path) {
-    if (typeof key === "number") out += `[${key}]`;
-    else out += out === "" ? String(key) : `.${String(key)}`;
-  }
-  return out;
-}
-
-/** Turns a ZodError into located problems, one per issue. */
+/** Turns a ZodError into located problems, one per issue, with zod's own path formatter (`nodes[3].attempts`). */
 export function zodProblems(error: z.ZodError): TelemetryProblem[] {
-  return error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message }));
+  return error.issues.map((issue) => ({ path: z.core.toDotPath(issue.path), message: issue.message }));
 }
 
 function list(problems: readonly TelemetryProblem[]): string {
@@ -82,13 +72,13 @@ export class RunStoreCorruptError extends Error {
   }
 }
 
-/** Thrown by `finish()` when no `run.started` event (nor `startRun({ workflowId })`) named the run. */
+/** Thrown by `finish()` (or `snapshot()`) when no `run.started` or `run.resumed` event named the run. */
 export class RunNotStartedError extends Error {
   readonly code = "run-not-started" as const;
   readonly [notStartedBrand] = true;
 
   constructor(missing: string) {
-    super(`[telemetry] cannot finish a run that never started: no ${missing} (feed a run.started event first)`);
+    super(`[telemetry] cannot finish a run that never started: no ${missing} (feed its run.started or run.resumed event first)`);
     this.name = "RunNotStartedError";
   }
 }
@@ -127,3 +117,34 @@ export class RunRecordSinkError extends Error {
 }
 
 export const isRunRecordSinkError = (value: unknown): value is RunRecordSinkError => hasBrand(value, sinkBrand);
+
+const lockBrand = Symbol.for("hybrid.telemetry.RunStoreLockError");
+
+/**
+ * Thrown by a run store's `append` when it could not hold the store's lock: another writer kept it
+ * past the bounded wait (`reason: "busy"`), or the lock was taken over while this process held it
+ * (`reason: "lost"`, the process stalled past the stale threshold). Nothing was appended in the
+ * first case; in the second the record was not written if `written` is false.
+ */
+export class RunStoreLockError extends Error {
+  readonly code = "run-store-lock-failed" as const;
+  readonly file: string;
+  readonly reason: "busy" | "lost";
+  /** Whether the line had already been written (and fsynced) when the loss was seen. */
+  readonly written: boolean;
+  readonly [lockBrand] = true;
+
+  constructor(file: string, reason: "busy" | "lost", written: boolean, cause?: unknown) {
+    const what =
+      reason === "busy"
+        ? `another writer held ${file}.lock for the whole bounded wait; nothing was appended`
+        : `the lock ${file}.lock was taken over while this process held it; the record was ${written ? "written before the loss was seen" : "not written"}`;
+    super(`[telemetry] ${file}: ${what}`, { cause });
+    this.name = "RunStoreLockError";
+    this.file = file;
+    this.reason = reason;
+    this.written = written;
+  }
+}
+
+export const isRunStoreLockError = (value: unknown): value is RunStoreLockError => hasBrand(value, lockBrand);

@@ -15,6 +15,10 @@ const nodeId = z.string().min(1);
 const agent = z.string().min(1);
 const attempt = z.number().int().nonnegative();
 const count = z.number().finite().nonnegative();
+/** Who serves the agent's model (`gen_ai.provider.name`, e.g. `openai`), when the runner knows. */
+const provider = z.string().min(1).optional();
+/** The model requested (`gen_ai.request.model`), when the runner knows. */
+const model = z.string().min(1).optional();
 
 /** Node of the plan as announced by `run.started`. */
 export const StartedNodeSchema = z.looseObject({
@@ -71,6 +75,8 @@ export const NodeDispatchedEventSchema = z.looseObject({
   wave: z.number().int().nonnegative().optional(),
   attempt,
   idempotencyKey: z.string().optional(),
+  provider,
+  model,
 });
 export const NodeSucceededEventSchema = z.looseObject({
   type: z.literal("node.succeeded"),
@@ -86,6 +92,8 @@ export const NodeSucceededEventSchema = z.looseObject({
   durationMs: count.optional(),
   /** When this attempt started; used when its dispatch was not seen (a resumed run's journal). */
   startedAt: at.optional(),
+  provider,
+  model,
 });
 export const NodeFailedEventSchema = z.looseObject({
   type: z.literal("node.failed"),
@@ -156,6 +164,9 @@ export const RunResumedEventSchema = z.looseObject({
   planHash: z.string().optional(),
   forced: z.boolean().optional(),
   nodes: z.array(StartedNodeSchema).optional(),
+  /** The workflow resumed, so a resumed run can be recorded without its run.started. */
+  workflowId: z.string().min(1).optional(),
+  taskType: z.string().min(1).optional(),
 });
 export const ContextCacheEventSchema = z.looseObject({
   type: z.literal("context.cache"),
@@ -165,6 +176,8 @@ export const ContextCacheEventSchema = z.looseObject({
   hit: z.boolean(),
   source: z.string().optional(),
   nodeId: z.string().optional(),
+  /** How long the lookup (and the read, on a miss) took, when the provider measured it. */
+  durationMs: count.optional(),
 });
 export const ContextFallbackEventSchema = z.looseObject({
   type: z.literal("context.fallback"),
@@ -174,6 +187,9 @@ export const ContextFallbackEventSchema = z.looseObject({
   source: z.string().optional(),
   reason: z.string().optional(),
   nodeId: z.string().optional(),
+  /** Whether a stale cached copy was used instead. */
+  stale: z.boolean().optional(),
+  durationMs: count.optional(),
 });
 export const ContextComposedEventSchema = z.looseObject({
   type: z.literal("context.composed"),

@@ -1,8 +1,16 @@
 import { mkdir, open, readFile, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
-import { InvalidRunRecordError, RunStoreCorruptError, TelemetryOptionsError, zodProblems, type CorruptLine } from "./errors.js";
-import { identityRedact, redactDeep, type Redact } from "./redact.js";
+import {
+  InvalidRunRecordError,
+  RunStoreCorruptError,
+  RunStoreLockError,
+  TelemetryOptionsError,
+  zodProblems,
+  type CorruptLine,
+} from "./errors.js";
+import { lockFile, type HeldLock } from "./file-lock.js";
+import { redactDeep, redactOption } from "./redact.js";
 import { RunRecordSchema, type RunRecord } from "./run-record.js";
 import type { RunRecordSink } from "./telemetry.js";
 
@@ -24,8 +32,10 @@ export type RunQuery = z.input<typeof RunQuerySchema>;
 export const JsonlRunStoreOptionsSchema = z.object({
   /** Directory that holds `runs.jsonl`; created on first append. */
   dir: z.string().min(1),
-  /** Applied to every string of a record before it is written. @default identity */
-  redact: z.custom<Redact>((v) => typeof v === "function").default(() => identityRedact),
+  /** Applied to every string of a record before it is written. Required: pass a redactor, or `(text) => text` to opt out visibly. */
+  redact: redactOption("createJsonlRunStore"),
+  /** Longest wait (ms) for another writer (process) to let go of `runs.jsonl.lock` before `append` fails. @default 30000 */
+  lockWaitMs: z.number().int().min(0).max(600_000).default(30_000),
   /** Receives warnings such as a torn last line. @default process.emitWarning */
   onWarning: z
     .custom<(message: string) => void>((v) => typeof v === "function")
@@ -46,7 +56,7 @@ export interface RunStoreScan {
 /** Run records, one JSON document a line in `<dir>/runs.jsonl`. Also a `RunRecordSink`. */
 export interface JsonlRunStore extends RunRecordSink {
   readonly file: string;
-  /** Validates, redacts, appends one line and fsyncs before resolving. */
+  /** Validates, redacts, then under the file's lock appends one line and fsyncs before resolving. */
   append(record: RunRecord): Promise<void>;
   /** Records matching the filter, in file order; throws `RunStoreCorruptError` on a bad line. */
   query(filter?: RunQuery): Promise<RunRecord[]>;
@@ -79,47 +89,82 @@ function problemOf(text: string): { reason: string; value?: unknown } {
   return { reason: `not a valid run record: ${where.join("; ")}`, value };
 }
 
+/** Test seams: called with the lock held, before anything is written. Not part of the public API. */
+export interface RunStoreHooks {
+  afterLock?: (lock: HeldLock) => Promise<void>;
+}
+
 /**
- * Creates the default file-based run store.
+ * Creates the default file-based run store. Several processes may append to the same file: each
+ * append holds `runs.jsonl.lock` (see file-lock.ts), repairs a torn tail only while holding it, and
+ * writes its whole line with one `write` plus `fsync`. Readers take no lock and never truncate.
  * @example
- * const store = createJsonlRunStore({ dir: ".hybrid" });
+ * const store = createJsonlRunStore({ dir: ".hybrid", redact });
  * await store.append(record);
  * const hybridRuns = await store.query({ mode: "hybrid", from: "2025-01-01T00:00:00Z" });
  */
 export function createJsonlRunStore(options: JsonlRunStoreOptions): JsonlRunStore {
-  const parsedOptions = JsonlRunStoreOptionsSchema.safeParse(options);
+  return createJsonlRunStoreWith(options, {});
+}
+
+/** Appends `bytes` at the end of the file (O_APPEND), looping only on a short write. */
+async function writeAll(handle: FileHandle, bytes: Buffer): Promise<void> {
+  for (let offset = 0; offset < bytes.length; ) {
+    const { bytesWritten } = await handle.write(bytes, offset, bytes.length - offset);
+    offset += bytesWritten;
+  }
+}
+
+export function createJsonlRunStoreWith(options: JsonlRunStoreOptions, hooks: RunStoreHooks): JsonlRunStore {
+  const parsedOptions = JsonlRunStoreOptionsSchema.safeParse(options ?? {});
   if (!parsedOptions.success) {
     throw new TelemetryOptionsError("createJsonlRunStore", zodProblems(parsedOptions.error), parsedOptions.error);
   }
-  const { dir, redact, onWarning } = parsedOptions.data;
+  const { dir, redact, onWarning, lockWaitMs } = parsedOptions.data;
   const file = join(dir, "runs.jsonl");
-  // Appends are serialized so that two in-process writers never interleave a line.
+  // Appends of one process are queued, so they do not contend for the lock with each other.
   let queue: Promise<unknown> = Promise.resolve();
+
+  /** Cuts a torn tail (a line a crashed writer left unfinished). Only ever called with the lock held. */
+  const repairTail = async (handle: FileHandle): Promise<void> => {
+    const { size } = await handle.stat();
+    if (size === 0) return;
+    const last = Buffer.alloc(1);
+    await handle.read(last, 0, 1, size - 1);
+    if (last[0] === 0x0a) return;
+    // Under the lock no live writer is mid-line, so this tail was never acknowledged: cut it off, or
+    // the new line would be glued onto it and both would be lost.
+    const cut = await afterLastNewline(handle, size);
+    onWarning(`[telemetry] ${file}: dropped a torn last line (${size - cut} bytes) before appending`);
+    await handle.truncate(cut);
+  };
 
   const appendNow = async (record: RunRecord): Promise<void> => {
     const checked = RunRecordSchema.safeParse(redactDeep(record, redact));
     if (!checked.success) {
       throw new InvalidRunRecordError(zodProblems(checked.error), (record as { runId?: string }).runId, checked.error);
     }
+    const bytes = Buffer.from(`${JSON.stringify(checked.data)}\n`, "utf8");
     await mkdir(dir, { recursive: true });
-    const handle = await open(file, "a+");
+    const lock = await lockFile(file, lockWaitMs);
+    if (lock === "busy") throw new RunStoreLockError(file, "busy", false);
     try {
-      const { size } = await handle.stat();
-      if (size > 0) {
-        const last = Buffer.alloc(1);
-        await handle.read(last, 0, 1, size - 1);
-        if (last[0] !== 0x0a) {
-          // A torn tail (a write cut short by a crash) was never acknowledged: cut it off, or the
-          // new line would be glued onto it and both would be lost.
-          const cut = await afterLastNewline(handle, size);
-          onWarning(`[telemetry] ${file}: dropped a torn last line (${size - cut} bytes) before appending`);
-          await handle.truncate(cut);
-        }
+      await hooks.afterLock?.(lock);
+      const handle = await open(file, "a+");
+      try {
+        if (lock.lost()) throw new RunStoreLockError(file, "lost", false, lock.lost());
+        await repairTail(handle);
+        await writeAll(handle, bytes);
+        await handle.sync();
+      } finally {
+        await handle.close();
       }
-      await handle.write(`${JSON.stringify(checked.data)}\n`);
-      await handle.sync();
+      // Seen only now: the line is on disk, but another writer may have repaired a "torn" tail under it.
+      if (lock.lost()) throw new RunStoreLockError(file, "lost", true, lock.lost());
     } finally {
-      await handle.close();
+      await lock.release().catch((error: unknown) => {
+        onWarning(`[telemetry] ${file}: could not remove ${lock.lockPath} (${(error as Error).message}); it goes stale in 10 s`);
+      });
     }
   };
 

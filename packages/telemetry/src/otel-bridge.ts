@@ -1,64 +1,19 @@
-import {
-  ROOT_CONTEXT,
-  SpanKind,
-  SpanStatusCode,
-  context as otelContext,
-  trace,
-  type Attributes,
-  type Counter,
-  type Histogram,
-  type Meter,
-  type Span,
-  type Tracer,
-} from "@opentelemetry/api";
-import type { TelemetryEvent } from "./event-schema.js";
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context as otelContext, trace, type Attributes, type Span, type Tracer } from "@opentelemetry/api";
+import type { TelemetryEvent, TelemetryEventOf } from "./event-schema.js";
+import { nodeErrorType, recordRunMetrics, type Instruments } from "./otel-metrics.js";
 import type { Redact } from "./redact.js";
 import type { NodeState, RunBuilder } from "./run-builder.js";
 import type { RunRecord } from "./run-record.js";
-
-/** Instrument names, so dashboards and tests can find them. */
-export const METRIC_NAMES = {
-  tokens: "hybrid.tokens",
-  runs: "hybrid.runs",
-  nodeFailures: "hybrid.node.failures",
-  retries: "hybrid.retries",
-  nodeDuration: "hybrid.node.duration",
-  runDuration: "hybrid.run.duration",
-} as const;
+import { ATTR, ERROR_TYPE, OPERATION, errorType } from "./semconv.js";
 
 // OpenTelemetry reads a small number as an offset from the process's time origin; a Date is
 // always taken as wall-clock epoch time, which is what event timestamps are.
 const time = (at: number): Date => new Date(at);
 
-interface Instruments {
-  tokens: Counter;
-  runs: Counter;
-  nodeFailures: Counter;
-  retries: Counter;
-  nodeDuration: Histogram;
-  runDuration: Histogram;
-}
-
-export function createInstruments(meter: Meter): Instruments {
-  return {
-    tokens: meter.createCounter(METRIC_NAMES.tokens, { description: "Tokens used by agents", unit: "{token}" }),
-    runs: meter.createCounter(METRIC_NAMES.runs, { description: "Finished runs", unit: "{run}" }),
-    nodeFailures: meter.createCounter(METRIC_NAMES.nodeFailures, {
-      description: "Nodes that finished failed or timed out",
-      unit: "{node}",
-    }),
-    retries: meter.createCounter(METRIC_NAMES.retries, { description: "Node retries", unit: "{retry}" }),
-    nodeDuration: meter.createHistogram(METRIC_NAMES.nodeDuration, {
-      description: "Node duration, first dispatch to final outcome",
-      unit: "ms",
-    }),
-    runDuration: meter.createHistogram(METRIC_NAMES.runDuration, { description: "Run duration", unit: "ms" }),
-  };
-}
-
 /**
- * Mirrors one run's events as OpenTelemetry spans (`invoke_workflow` → `wave` → `invoke_agent`),
- * timed by the events' own timestamps, and records the run's metrics when it finishes.
+ * Mirrors one run's events as OpenTelemetry spans (`invoke_workflow` → `wave` → `invoke_agent`, and
+ * `retrieval` for context lookups), named and attributed after the GenAI conventions (see
+ * semconv.ts), timed by the events' own timestamps, and records the run's metrics when it finishes.
  * Every string that leaves through an attribute, a span name or an exception passes `redact`.
  */
 export class OtelBridge {
@@ -70,7 +25,13 @@ export class OtelBridge {
     private readonly tracer: Tracer,
     private readonly instruments: Instruments,
     private readonly redact: Redact,
+    /** `gen_ai.provider.name` when a node's events name none. */
+    private readonly providerName: string,
   ) {}
+
+  private provider(node: { provider?: string | undefined } | undefined): string {
+    return node?.provider ?? this.providerName;
+  }
 
   private attrs(values: Record<string, string | number | boolean | undefined>): Attributes {
     const out: Attributes = {};
@@ -81,9 +42,40 @@ export class OtelBridge {
     return out;
   }
 
-  private start(name: string, at: number, parent: Span | undefined, attributes: Attributes): Span {
+  private start(name: string, at: number, parent: Span | undefined, attributes: Attributes, kind = SpanKind.INTERNAL): Span {
     const ctx = parent ? trace.setSpan(ROOT_CONTEXT, parent) : otelContext.active();
-    return this.tracer.startSpan(this.redact(name), { kind: SpanKind.INTERNAL, startTime: time(at), attributes }, ctx);
+    return this.tracer.startSpan(this.redact(name), { kind, startTime: time(at), attributes }, ctx);
+  }
+
+  /** The innermost open span a node's work belongs to: its agent span, its wave, or the workflow. */
+  private parentOf(nodeId: string | undefined, run: RunBuilder): Span | undefined {
+    if (nodeId === undefined) return this.workflowSpan;
+    const wave = run.nodes.get(nodeId)?.wave;
+    return this.nodeSpans.get(nodeId) ?? (wave === undefined ? undefined : this.waveSpans.get(wave)) ?? this.workflowSpan;
+  }
+
+  /** A context lookup as a `retrieval {tier}` span (a client call in the conventions' terms). */
+  private retrieval(event: TelemetryEventOf<"context.cache"> | TelemetryEventOf<"context.fallback">, run: RunBuilder): void {
+    const fallback = event.type === "context.fallback";
+    const span = this.start(
+      `${OPERATION.retrieval} ${event.tier}`,
+      event.at - (event.durationMs ?? 0),
+      this.parentOf(event.nodeId, run),
+      this.attrs({
+        [ATTR.operationName]: OPERATION.retrieval,
+        [ATTR.dataSourceId]: event.tier,
+        "hybrid.context.source": event.source,
+        "hybrid.context.cache_hit": event.type === "context.cache" ? event.hit : undefined,
+        "hybrid.context.stale": event.type === "context.fallback" ? event.stale : undefined,
+        "hybrid.node.id": event.nodeId,
+        "hybrid.run.id": event.runId,
+        [ATTR.errorType]: fallback ? ERROR_TYPE.contextFallback : undefined,
+      }),
+      SpanKind.CLIENT,
+    );
+    // The reason is free text (a path, an HTTP message): it goes to the status, redacted, never to error.type.
+    if (fallback) span.setStatus({ code: SpanStatusCode.ERROR, message: this.redact(event.reason ?? "source could not be read") });
+    span.end(time(event.at));
   }
 
   apply(event: TelemetryEvent, run: RunBuilder): void {
@@ -91,13 +83,14 @@ export class OtelBridge {
       case "run.started":
       case "run.resumed": {
         if (this.workflowSpan) return;
-        const workflowId = event.type === "run.started" ? event.workflowId : run.workflowId ?? "workflow";
+        const workflowId = event.type === "run.started" ? event.workflowId : (run.workflowId ?? "workflow");
         this.workflowSpan = this.start(
-          `invoke_workflow ${workflowId}`,
+          `${OPERATION.invokeWorkflow} ${workflowId}`,
           event.at,
           undefined,
           this.attrs({
-            "gen_ai.operation.name": "invoke_workflow",
+            [ATTR.operationName]: OPERATION.invokeWorkflow,
+            [ATTR.workflowName]: workflowId,
             "hybrid.workflow.id": workflowId,
             "hybrid.run.id": event.runId,
             "hybrid.plan.hash": event.planHash,
@@ -138,12 +131,14 @@ export class OtelBridge {
         this.nodeSpans.set(
           event.nodeId,
           this.start(
-            `invoke_agent ${event.agent}`,
+            `${OPERATION.invokeAgent} ${event.agent}`,
             event.at,
             parent,
             this.attrs({
-              "gen_ai.operation.name": "invoke_agent",
-              "gen_ai.agent.name": event.agent,
+              [ATTR.operationName]: OPERATION.invokeAgent,
+              [ATTR.providerName]: this.provider(node),
+              [ATTR.agentName]: event.agent,
+              [ATTR.requestModel]: node.model,
               "hybrid.run.id": event.runId,
               "hybrid.node.id": event.nodeId,
               "hybrid.wave": node.wave,
@@ -170,14 +165,15 @@ export class OtelBridge {
           ?.addEvent("hybrid.timeout", { "hybrid.attempt": event.attempt, "hybrid.timeout_ms": event.timeoutMs }, time(event.at));
         return;
       case "node.retrying": {
-        const error = typeof event.error === "string" ? event.error : event.error?.code ?? event.error?.message;
+        // Only an error code can be an error.type; a message (or a bare string) is free text.
+        const code = typeof event.error === "object" ? event.error.code : undefined;
         this.nodeSpans.get(event.nodeId)?.addEvent(
           "hybrid.retry",
           this.attrs({
             "hybrid.attempt": event.attempt,
             "hybrid.next_attempt": event.nextAttempt,
             "hybrid.delay_ms": event.delayMs,
-            "error.type": error,
+            [ATTR.errorType]: errorType(code),
           }),
           time(event.at),
         );
@@ -193,6 +189,9 @@ export class OtelBridge {
           time(event.at),
         );
         return;
+      case "context.cache":
+      case "context.fallback":
+        return this.retrieval(event, run);
       default:
         return;
     }
@@ -202,8 +201,8 @@ export class OtelBridge {
     const span = this.nodeSpans.get(node.id);
     if (!span) return;
     span.setAttributes({
-      "gen_ai.usage.input_tokens": node.inputTokens,
-      "gen_ai.usage.output_tokens": node.outputTokens,
+      [ATTR.inputTokens]: node.inputTokens,
+      [ATTR.outputTokens]: node.outputTokens,
       "hybrid.attempt": node.lastAttempt ?? node.attempts,
       "hybrid.attempts": node.attempts,
       "hybrid.cache.l2_hits": node.l2,
@@ -211,6 +210,7 @@ export class OtelBridge {
       "hybrid.node.status": node.status,
     });
     if (node.status !== "succeeded" && node.status !== "running" && node.status !== "pending") {
+      span.setAttribute(ATTR.errorType, nodeErrorType(node));
       span.setStatus({ code: SpanStatusCode.ERROR, message: this.redact(node.error?.message ?? node.status) });
     }
     span.end(time(at));
@@ -231,8 +231,8 @@ export class OtelBridge {
           "hybrid.status": record.status,
           "hybrid.task_type": record.taskType,
           "hybrid.strategy_reason": record.strategyReason,
-          "gen_ai.usage.input_tokens": m.token_input,
-          "gen_ai.usage.output_tokens": m.token_output,
+          [ATTR.inputTokens]: m.token_input,
+          [ATTR.outputTokens]: m.token_output,
           "hybrid.tokens.savings_estimated": m.token_savings_estimated,
           "hybrid.wave_count": m.wave_count,
           "hybrid.parallelism_ratio": m.parallelism_ratio,
@@ -244,30 +244,12 @@ export class OtelBridge {
         }),
       );
       if (record.status !== "succeeded") {
+        span.setAttribute(ATTR.errorType, record.status);
         span.setStatus({ code: SpanStatusCode.ERROR, message: `run ${record.status}` });
       }
       span.end(time(record.endedAt));
       this.workflowSpan = undefined;
     }
-    this.recordMetrics(record, run);
-  }
-
-  private recordMetrics(record: RunRecord, run: RunBuilder): void {
-    const base = this.attrs({ "hybrid.mode": record.mode, "hybrid.task_type": record.taskType });
-    this.instruments.runs.add(1, { ...base, "hybrid.status": record.status });
-    this.instruments.runDuration.record(record.metrics.duration_ms, { ...base, "hybrid.status": record.status });
-    for (const node of record.nodes) {
-      const agent = this.attrs({ ...base, "gen_ai.agent.name": node.agent });
-      if (node.inputTokens > 0) this.instruments.tokens.add(node.inputTokens, { ...agent, "gen_ai.token.type": "input" });
-      if (node.outputTokens > 0) this.instruments.tokens.add(node.outputTokens, { ...agent, "gen_ai.token.type": "output" });
-      const retries = run.nodes.get(node.id)?.retries ?? 0;
-      if (retries > 0) this.instruments.retries.add(retries, agent);
-      if (node.status === "failed" || node.status === "timed-out") {
-        this.instruments.nodeFailures.add(1, { ...agent, "hybrid.node.status": node.status });
-      }
-      if (node.startedAt !== undefined && node.endedAt !== undefined) {
-        this.instruments.nodeDuration.record(node.endedAt - node.startedAt, { ...agent, "hybrid.node.status": node.status });
-      }
-    }
+    recordRunMetrics(this.instruments, record, run, (node) => this.provider(node), this.redact);
   }
 }

@@ -1,14 +1,22 @@
 import { z } from "zod";
-import { CompareModesOptionsSchema, compareModes, type ModeComparison } from "./compare-modes.js";
+import { CompareModesOptionsSchema, compareModes, estimateOf, type ModeComparison } from "./compare-modes.js";
 import { findDeterminismRegressions, type DeterminismRegression } from "./determinism.js";
 import { TelemetryOptionsError, zodProblems } from "./errors.js";
+import { VERDICT_LABEL, formatCi, formatNum, formatPct } from "./format.js";
+import { redactDeep, redactOption } from "./redact.js";
 import type { RunRecord } from "./run-record.js";
 import { TREND_METRICS, TrendOptionsSchema, trend, type Trend } from "./trend.js";
 
-/** Options of `buildReport`: those of `compareModes` and of `trend`. */
-export const ReportOptionsSchema = z.object({
+/** The options a report is computed with: those of `compareModes` and of `trend`. */
+export const ReportCoreOptionsSchema = z.object({
   ...CompareModesOptionsSchema.shape,
   ...TrendOptionsSchema.shape,
+});
+
+/** Options of `buildReport`: those of `compareModes` and `trend`, and the required `redact`. */
+export const ReportOptionsSchema = ReportCoreOptionsSchema.extend({
+  /** Applied to every string of the records before the report is built (reports are pasted into PRs and issues). Required. */
+  redact: redactOption("buildReport"),
 });
 export type ReportOptions = z.input<typeof ReportOptionsSchema>;
 
@@ -23,10 +31,9 @@ export interface Report {
   determinismRegressions: DeterminismRegression[];
 }
 
-export function buildReport(records: readonly RunRecord[], options: ReportOptions = {}): Report {
-  const parsed = ReportOptionsSchema.safeParse(options);
-  if (!parsed.success) throw new TelemetryOptionsError("report", zodProblems(parsed.error), parsed.error);
-  const { thresholds, minRuns, by, groupBy } = parsed.data;
+/** Computes a report from records that are already redacted. */
+export function reportOf(records: readonly RunRecord[], options: z.output<typeof ReportCoreOptionsSchema>): Report {
+  const { thresholds, minRuns, bootstrap, by, groupBy } = options;
   let from: number | null = null;
   let to: number | null = null;
   for (const r of records) {
@@ -37,15 +44,24 @@ export function buildReport(records: readonly RunRecord[], options: ReportOption
     runs: records.length,
     from,
     to,
-    comparison: compareModes(records, { thresholds, minRuns }),
+    comparison: compareModes(records, { thresholds, minRuns, bootstrap }),
     trend: trend(records, { by, groupBy }),
     determinismRegressions: findDeterminismRegressions(records),
   };
 }
 
-export const formatPct = (value: number | null | undefined, digits = 1): string =>
-  value === null || value === undefined ? "—" : `${value.toFixed(digits)}%`;
-const formatNum = (value: number | null, digits = 2): string => (value === null ? "—" : String(Number(value.toFixed(digits))));
+/**
+ * The comparison, trend and determinism regressions of `records`, redacted, for the renderers.
+ * @example
+ * const report = buildReport(await store.query(), { redact, by: "week" });
+ * console.log(renderTerminalTable(report));
+ */
+export function buildReport(records: readonly RunRecord[], options: ReportOptions): Report {
+  const parsed = ReportOptionsSchema.safeParse(options ?? {});
+  if (!parsed.success) throw new TelemetryOptionsError("buildReport", zodProblems(parsed.error), parsed.error);
+  const { redact, ...core } = parsed.data;
+  return reportOf(redactDeep(records, redact), core);
+}
 
 /** Short column names for the trend table. */
 const TREND_LABELS: Record<(typeof TREND_METRICS)[number], string> = {
@@ -60,7 +76,6 @@ const TREND_LABELS: Record<(typeof TREND_METRICS)[number], string> = {
 };
 
 const METRIC_LABELS: Record<string, string> = {
-  runs: "compared hybrid runs",
   median_duration_improvement_pct: "duration improvement",
   median_token_savings_pct: "token savings",
   run_success_rate_pct: "hybrid success rate",
@@ -73,38 +88,26 @@ interface Table {
 
 function comparisonTables(report: Report): { summary: Table; workflows: Table; trend: Table } {
   const c = report.comparison;
-  const checkOf = (metric: string) => c.checks.find((x) => x.metric === metric);
-  const verdict = (metric: string) => {
-    const check = checkOf(metric);
-    return check ? (check.pass ? "PASS" : "FAIL") : "—";
-  };
-  const threshold = (metric: string, unit = "%") => {
-    const check = checkOf(metric);
-    return check ? `≥ ${check.threshold}${unit}` : "—";
-  };
-  const dist = (metric: string, d: ModeComparison["durationImprovementPct"]) => [
-    METRIC_LABELS[metric]!,
-    formatPct(d?.median),
-    d ? `${formatPct(d.q1)} – ${formatPct(d.q3)} (${formatPct(d.iqr)})` : "—",
-    String(d?.n ?? 0),
-    threshold(metric),
-    verdict(metric),
-  ];
   const summary: Table = {
-    head: ["metric", "median", "IQR (q1 – q3)", "N", "threshold", "result"],
-    rows: [
-      dist("median_duration_improvement_pct", c.durationImprovementPct),
-      dist("median_token_savings_pct", c.tokenSavingsPct),
-      [
-        METRIC_LABELS.run_success_rate_pct!,
-        formatPct(c.successRatePct.hybrid),
-        `sequential ${formatPct(c.successRatePct.sequential)}`,
-        String(c.runs.hybrid),
-        threshold("run_success_rate_pct"),
-        verdict("run_success_rate_pct"),
-      ],
-      [METRIC_LABELS.runs!, String(checkOf("runs")?.value ?? 0), "", "", threshold("runs", ""), verdict("runs")],
-    ],
+    head: ["check", "value", "confidence interval of the median", "IQR (q1 – q3)", "N", "threshold", "result"],
+    rows: c.checks.map((check) => {
+      const rate = check.metric === "run_success_rate_pct";
+      const estimate = estimateOf(c, check.metric);
+      const spread = rate
+        ? `sequential ${formatPct(c.successRatePct.sequential)}`
+        : estimate
+          ? `${formatPct(estimate.q1)} – ${formatPct(estimate.q3)} (${formatPct(estimate.iqr)})`
+          : "—";
+      return [
+        METRIC_LABELS[check.metric]!,
+        formatPct(check.value),
+        formatCi(estimate),
+        spread,
+        String(check.n),
+        `≥ ${check.threshold}%`,
+        VERDICT_LABEL[check.verdict],
+      ];
+    }),
   };
   const workflows: Table = {
     head: ["workflow", "content", "seq runs", "hybrid runs", "seq median ms", "hybrid median ms", "duration", "tokens"],
@@ -137,16 +140,30 @@ function textTable(table: Table): string {
   return [line(table.head), widths.map((w) => "─".repeat(w)).join("  "), ...table.rows.map(line)].join("\n");
 }
 
+/** The verdict line: `PASS`, or why not. */
+function verdictLine(c: ModeComparison): string {
+  return `${VERDICT_LABEL[c.verdict]}${c.reasons.length > 0 ? ` (${c.reasons.join("; ")})` : ""}`;
+}
+
+/** Who was counted and who was left out, so that a median is never read without its sample. */
+function sampleLine(c: ModeComparison): string {
+  return (
+    `${c.workflows.length} matched workflow(s), ${c.runs.sequential} sequential and ${c.runs.hybrid} hybrid runs ` +
+    `(at least ${c.minRuns} of each needed); medians over ${c.compared.sequential} sequential and ${c.compared.hybrid} hybrid ` +
+    `succeeded runs; left out: ${c.excluded.resumed} resumed, ${c.excluded.unsuccessful} unsuccessful record(s)`
+  );
+}
+
 /** A plain-text report for a terminal: the comparison, per-workflow numbers and the trend. */
 export function renderTerminalTable(report: Report): string {
   const t = comparisonTables(report);
   const c = report.comparison;
   return [
-    `Sequential vs hybrid: ${c.workflows.length} matched workflow(s), ${c.runs.sequential} sequential / ${c.runs.hybrid} hybrid runs`,
+    `Sequential vs hybrid: ${sampleLine(c)}`,
     "",
     textTable(t.summary),
     "",
-    `Overall: ${c.pass ? "PASS" : "FAIL"}`,
+    `Verdict: ${verdictLine(c)}`,
     ...(t.workflows.rows.length > 0 ? ["", textTable(t.workflows)] : []),
     ...(t.trend.rows.length > 0 ? ["", `Trend by ${report.trend.by}`, textTable(t.trend)] : []),
     "",
@@ -173,10 +190,12 @@ export function renderMarkdownReport(report: Report): string {
   const t = comparisonTables(report);
   const c = report.comparison;
   const regressions = report.determinismRegressions;
+  const icon = c.verdict === "pass" ? "✅" : c.verdict === "fail" ? "❌" : "⚠️";
   return [
-    `### hybrid vs sequential: ${c.pass ? "✅ PASS" : "❌ FAIL"}`,
+    `### hybrid vs sequential: ${icon} ${VERDICT_LABEL[c.verdict]}`,
     "",
-    `${c.workflows.length} matched workflow(s), ${c.runs.sequential} sequential and ${c.runs.hybrid} hybrid runs.`,
+    `${mdCell(sampleLine(c))}.`,
+    ...(c.reasons.length > 0 ? ["", ...c.reasons.map((r) => `- ${mdCell(r)}`)] : []),
     "",
     mdTable(t.summary),
     ...(t.workflows.rows.length > 0 ? ["", "<details><summary>Per workflow</summary>", "", mdTable(t.workflows), "", "</details>"] : []),

@@ -36,6 +36,11 @@ export interface NodeState {
   composedBaseline: number | undefined;
   l2: number;
   l3: number;
+  l2Misses: number;
+  l3Misses: number;
+  fallbacks: number;
+  provider: string | undefined;
+  model: string | undefined;
   retries: number;
   handoffUrl: string | undefined;
   blockedBy: string[] | undefined;
@@ -62,6 +67,11 @@ function newNode(id: string, agent = ""): NodeState {
     composedBaseline: undefined,
     l2: 0,
     l3: 0,
+    l2Misses: 0,
+    l3Misses: 0,
+    fallbacks: 0,
+    provider: undefined,
+    model: undefined,
     retries: 0,
     handoffUrl: undefined,
     blockedBy: undefined,
@@ -93,6 +103,11 @@ export class RunBuilder {
   readonly redactions: Record<string, number> = {};
   cacheL2 = 0;
   cacheL3 = 0;
+  missL2 = 0;
+  missL3 = 0;
+  fallbacks = 0;
+  /** Context events that named no node: counted for the run, attributed to none. */
+  unattributed = 0;
 
   node(id: string, agent?: string): NodeState {
     let node = this.nodes.get(id);
@@ -132,6 +147,8 @@ export class RunBuilder {
         node.error = undefined;
         node.inputTokens += event.tokens.input;
         node.outputTokens += event.tokens.output;
+        node.provider = event.provider ?? node.provider;
+        node.model = event.model ?? node.model;
         return;
       }
       case "node.failed": {
@@ -173,14 +190,20 @@ export class RunBuilder {
       case "run.resumed":
         this.resumed = true;
         this.runId ??= event.runId;
+        this.workflowId ??= event.workflowId;
+        this.taskType ??= event.taskType;
         if (event.planHash) this.planHash = event.planHash;
         this.startedAt ??= event.at;
         this.planNodes(event.nodes ?? []);
         return;
       case "context.cache":
         return this.cache(event);
-      case "context.fallback":
+      case "context.fallback": {
+        this.fallbacks += 1;
+        if (event.nodeId === undefined) this.unattributed += 1;
+        else this.node(event.nodeId).fallbacks += 1;
         return;
+      }
       case "context.composed": {
         const node = this.node(event.nodeId);
         node.composedPrompt = (node.composedPrompt ?? 0) + event.promptTokens;
@@ -225,6 +248,8 @@ export class RunBuilder {
     node.lastAttempt = event.attempt;
     node.priority = event.priority ?? node.priority;
     node.wave = event.wave ?? node.wave;
+    node.provider = event.provider ?? node.provider;
+    node.model = event.model ?? node.model;
     node.attemptStart = event.at;
     node.status = "running";
   }
@@ -239,14 +264,19 @@ export class RunBuilder {
   }
 
   private cache(event: TelemetryEventOf<"context.cache">): void {
-    if (!event.hit) return;
     const node = event.nodeId === undefined ? undefined : this.node(event.nodeId);
-    if (event.tier === "L2") {
-      this.cacheL2 += 1;
-      if (node) node.l2 += 1;
+    if (node === undefined) this.unattributed += 1;
+    const l2 = event.tier === "L2";
+    if (event.hit) {
+      if (l2) this.cacheL2 += 1;
+      else this.cacheL3 += 1;
+      if (node && l2) node.l2 += 1;
+      else if (node) node.l3 += 1;
     } else {
-      this.cacheL3 += 1;
-      if (node) node.l3 += 1;
+      if (l2) this.missL2 += 1;
+      else this.missL3 += 1;
+      if (node && l2) node.l2Misses += 1;
+      else if (node) node.l3Misses += 1;
     }
   }
 

@@ -1,3 +1,4 @@
+import { foldDependencies } from "./graph-walk.js";
 import type { NodeRecord } from "./run-record.js";
 
 /** A node's actual duration: first dispatch → final terminal event (retries and backoff included). */
@@ -9,53 +10,35 @@ export function nodeSpanMs(node: Pick<NodeRecord, "startedAt" | "endedAt">): num
 /**
  * Longest path through the dependency graph, weighting each node by its actual duration.
  * Unknown dependencies are ignored; a cycle (which a valid plan never has) is cut where it closes.
- * Ties go to the lexicographically smaller id, so the result is deterministic.
+ * Ties go to the lexicographically smaller id, so the result is deterministic. Iterative: a chain
+ * of 200,000 nodes does not overflow the stack.
  */
 export function actualCriticalPath(
   nodes: readonly Pick<NodeRecord, "id" | "dependsOn" | "startedAt" | "endedAt">[],
 ): { nodes: string[]; lengthMs: number } {
   const byId = new Map(nodes.map((n) => [n.id, n]));
-  const best = new Map<string, { length: number; prev: string | undefined }>();
-  const visiting = new Set<string>();
-
-  const visit = (id: string): number => {
-    const done = best.get(id);
-    if (done) return done.length;
-    if (visiting.has(id)) return 0;
-    visiting.add(id);
-    const node = byId.get(id)!;
-    let prev: string | undefined;
-    let prevLength = 0;
-    for (const dep of [...node.dependsOn].sort()) {
-      if (!byId.has(dep)) continue;
-      const length = visit(dep);
-      if (prev === undefined || length > prevLength) {
-        prev = dep;
-        prevLength = length;
-      }
-    }
-    visiting.delete(id);
-    const length = prevLength + nodeSpanMs(node);
-    best.set(id, { length, prev });
-    return length;
+  const ids = [...byId.keys()].sort();
+  const sortedDeps = (id: string) => {
+    const node = byId.get(id);
+    return node === undefined ? undefined : [...node.dependsOn].sort();
   };
-
+  const best = foldDependencies<{ length: number; prev: string | undefined }>(ids, sortedDeps, (id, deps) => {
+    let prev: { id: string; length: number } | undefined;
+    for (const dep of deps) if (prev === undefined || dep.value.length > prev.length) prev = { id: dep.id, length: dep.value.length };
+    return { length: (prev?.length ?? 0) + nodeSpanMs(byId.get(id)!), prev: prev?.id };
+  });
   let end: string | undefined;
   let endLength = -1;
-  for (const id of [...byId.keys()].sort()) {
-    const length = visit(id);
+  for (const id of ids) {
+    const length = best.get(id)!.length;
     if (length > endLength) {
       end = id;
       endLength = length;
     }
   }
   const path: string[] = [];
-  const seen = new Set<string>();
-  for (let id = end; id !== undefined && !seen.has(id); id = best.get(id)!.prev) {
-    seen.add(id);
-    path.unshift(id);
-  }
-  return { nodes: path, lengthMs: Math.max(0, endLength) };
+  for (let id = end; id !== undefined; id = best.get(id)!.prev) path.push(id);
+  return { nodes: path.reverse(), lengthMs: Math.max(0, endLength) };
 }
 
 /** Σ node busy time / makespan; 0 when the makespan is 0. */

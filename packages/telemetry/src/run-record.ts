@@ -63,6 +63,14 @@ export const NodeRecordSchema = z.object({
   /** Full-context baseline tokens; equals `promptTokens` when no composition was reported. */
   baselineTokens: z.number().nonnegative(),
   cacheHits: z.object({ l2: z.number().int().nonnegative(), l3: z.number().int().nonnegative() }),
+  /** `context.cache` misses attributed to this node (absent in records written before they were kept). */
+  cacheMisses: z.object({ l2: z.number().int().nonnegative(), l3: z.number().int().nonnegative() }).optional(),
+  /** `context.fallback` events attributed to this node: sources that could not be read. */
+  contextFallbacks: z.number().int().nonnegative().optional(),
+  /** `gen_ai.provider.name` of the node's runner, when its events named it. */
+  provider: z.string().optional(),
+  /** The model requested, when its events named it. */
+  model: z.string().optional(),
   handoffUrl: z.string().optional(),
   blockedBy: z.array(z.string()).optional(),
   /** The last failure (message redacted), when the node failed or timed out. */
@@ -125,6 +133,14 @@ export const RunRecordSchema = z.object({
   redactions: z.record(z.string(), z.number().int().nonnegative()),
   /** Events that were of a known type but did not parse, counted (their content is not kept). */
   droppedEvents: z.number().int().nonnegative(),
+  /** Context lookups of the run: misses and fallbacks (hits are in `metrics`), and events that named no node. */
+  context: z
+    .object({
+      cacheMisses: z.object({ l2: z.number().int().nonnegative(), l3: z.number().int().nonnegative() }),
+      fallbacks: z.number().int().nonnegative(),
+      unattributed: z.number().int().nonnegative(),
+    })
+    .optional(),
   metrics: RunMetricsSchema,
 });
 

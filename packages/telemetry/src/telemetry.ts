@@ -2,10 +2,13 @@ import { metrics, trace, type Meter, type Tracer } from "@opentelemetry/api";
 import { z } from "zod";
 import { RunNotStartedError, RunRecordSinkError, TelemetryOptionsError, zodProblems } from "./errors.js";
 import { TELEMETRY_EVENT_TYPES, TelemetryEventSchema } from "./event-schema.js";
-import { OtelBridge, createInstruments } from "./otel-bridge.js";
-import { identityRedact, redactDeep, type Redact } from "./redact.js";
+import { UNKNOWN_WORKFLOW } from "./build-run-record.js";
+import { OtelBridge } from "./otel-bridge.js";
+import { createInstruments } from "./otel-metrics.js";
+import { redactDeep, redactOption } from "./redact.js";
 import { RunBuilder, type RunMetadata } from "./run-builder.js";
 import { RunRecordSchema, type RunRecord } from "./run-record.js";
+import { UNKNOWN_PROVIDER } from "./semconv.js";
 
 /** Where finished run records go: a JSONL store, an in-memory list, a custom uploader. */
 export interface RunRecordSink {
@@ -35,14 +38,25 @@ export const TelemetryOptionsSchema = z.object({
   tracer: hasMethods<Tracer>("a tracer", "startSpan").optional(),
   /** OpenTelemetry meter. @default metrics.getMeter("@hybrid/telemetry") (a no-op without an SDK) */
   meter: hasMethods<Meter>("a meter", "createCounter", "createHistogram").optional(),
-  /** Applied to every string written: record, span names, attributes, exceptions. @default identity */
-  redact: fn<Redact>("redact").default(() => identityRedact),
+  /**
+   * Applied to every string written: record, span names, attributes, exceptions, warnings. Required
+   * (no default): pass @hybrid/context's `redact`, or `(text) => text` to opt out visibly. A function
+   * that returns anything but a string (such as `redactSecrets`) is refused.
+   */
+  redact: redactOption("createTelemetry"),
+  /**
+   * `gen_ai.provider.name` of agent spans and metrics when a node's events carry no `provider`
+   * (e.g. `openai`, `anthropic`; `hybrid.simulated` for the simulated runner).
+   * @default "_OTHER" (OpenTelemetry's value for a provider outside its list: unknown, never a guess)
+   */
+  providerName: z.string().min(1).default(UNKNOWN_PROVIDER),
   /** Epoch-ms clock, used only when a run has no event timestamps to go by. @default Date.now */
   clock: fn<() => number>("clock").default(() => Date.now),
   /** Receives warnings (events of another run, events that did not parse). @default process.emitWarning */
   onWarning: fn<(message: string) => void>("onWarning").default(() => defaultWarn),
 });
 export type TelemetryOptions = z.input<typeof TelemetryOptionsSchema>;
+type ParsedTelemetryOptions = z.output<typeof TelemetryOptionsSchema>;
 
 /** Run facts that the dispatcher's events do not carry; given by the orchestrator. */
 export const RunMetadataSchema = z.object({
@@ -62,7 +76,7 @@ export const RunMetadataSchema = z.object({
   runnerSeed: z.union([z.number(), z.string()]).optional(),
   /** Id of the run this one resumes. @default the run id, when a run.resumed event is seen */
   resumedFrom: z.string().optional(),
-  /** Overrides run.started's workflowId (or supplies it for a run that had none). */
+  /** Overrides the workflowId of run.started or run.resumed. @default what the events say, else "unknown" (with a warning) */
   workflowId: z.string().min(1).optional(),
   /** Overrides run.started's taskType. @default "unspecified" */
   taskType: z.string().min(1).optional(),
@@ -73,7 +87,7 @@ export type RunMetadataInput = z.input<typeof RunMetadataSchema>;
 export interface Telemetry {
   /** Feeds one event; returns true when it was consumed (a known type, of the current run). */
   handle(event: unknown): boolean;
-  /** Same as `handle`, for `emitter.on(..., telemetry.onEvent)`. */
+  /** Same as `handle`, for a producer's listener option: `createDispatchController({ onEvent: telemetry.onEvent })`. */
   onEvent(event: unknown): boolean;
   /** Adds run facts that events do not carry; may be called before or after run.started. */
   startRun(metadata?: RunMetadataInput): void;
@@ -94,17 +108,19 @@ const KNOWN_TYPES = new Set<string>(TELEMETRY_EVENT_TYPES);
 /**
  * Creates a run recorder that subscribes to dispatch, context and gate events as plain data.
  * @example
- * const telemetry = createTelemetry({ sinks: [createJsonlRunStore({ dir: ".hybrid" })], redact });
- * controller.on("event", telemetry.onEvent);
+ * const telemetry = createTelemetry({ sinks: [createJsonlRunStore({ dir: ".hybrid", redact })], redact });
+ * const controller = createDispatchController({ onEvent: telemetry.onEvent });
  * telemetry.startRun({ mode: "hybrid", workflowContentHash });
+ * await controller.run(plan, { runner, store });
  * const record = await telemetry.finish();
  */
-export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
-  const opts = parseOrThrow(TelemetryOptionsSchema, "createTelemetry", options);
+export function createTelemetry(options: TelemetryOptions): Telemetry {
+  const opts: ParsedTelemetryOptions = parseOrThrow(TelemetryOptionsSchema, "createTelemetry", options ?? {});
   const tracer = opts.tracer ?? trace.getTracer("@hybrid/telemetry");
   const instruments = createInstruments(opts.meter ?? metrics.getMeter("@hybrid/telemetry"));
+  const newBridge = () => new OtelBridge(tracer, instruments, opts.redact, opts.providerName);
   let run = new RunBuilder();
-  let bridge = new OtelBridge(tracer, instruments, opts.redact);
+  let bridge = newBridge();
   let meta: RunMetadata = RunMetadataSchema.parse({});
 
   const handle = (event: unknown): boolean => {
@@ -133,6 +149,14 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
     if ("missing" in built) throw new RunNotStartedError(built.missing);
     return built;
   };
+  const warnUnknownWorkflow = (record: RunRecord): void => {
+    if (run.workflowId !== undefined || meta.workflowId !== undefined) return;
+    opts.onWarning(
+      opts.redact(
+        `[telemetry] run ${record.runId}: no event named its workflow (a run.resumed without workflowId); recorded as workflowId "${UNKNOWN_WORKFLOW}"`,
+      ),
+    );
+  };
 
   return {
     handle,
@@ -143,12 +167,13 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
     snapshot: () => RunRecordSchema.parse(redactDeep(build(), opts.redact)),
     async finish() {
       const raw = build();
+      warnUnknownWorkflow(raw);
       // Redacting can only replace strings, so the record stays valid; parse guards that anyway.
       const record = RunRecordSchema.parse(redactDeep(raw, opts.redact));
       bridge.finish(raw, run);
       const finished = run;
       run = new RunBuilder();
-      bridge = new OtelBridge(tracer, instruments, opts.redact);
+      bridge = newBridge();
       meta = RunMetadataSchema.parse({});
       const failures: { sink: number; error: unknown }[] = [];
       for (const [index, sink] of opts.sinks.entries()) {

@@ -14,7 +14,8 @@ import { handCheckedStream } from "./fixtures/hand-checked.js";
 
 const T0 = 1_000;
 
-const quiet = { onWarning: () => undefined };
+const identity = (text: string) => text;
+const quiet = { onWarning: () => undefined, redact: identity };
 
 describe("createTelemetry metrics on a hand-checked stream", () => {
   it("computes every required metric", async () => {
@@ -88,7 +89,7 @@ describe("createTelemetry metrics on a hand-checked stream", () => {
 
   it("is ready for the next run after finish and ignores other runs' events", async () => {
     const warnings: string[] = [];
-    const telemetry = createTelemetry({ onWarning: (m) => warnings.push(m) });
+    const telemetry = createTelemetry({ redact: identity, onWarning: (m) => warnings.push(m) });
     for (const event of handCheckedStream()) telemetry.handle(event);
     expect(telemetry.handle({ type: "node.dispatched", runId: "other", at: 1, nodeId: "z", agent: "a", attempt: 1 })).toBe(false);
     expect(warnings[0]).toMatch(/run other while recording run r1/);
@@ -103,7 +104,7 @@ describe("createTelemetry metrics on a hand-checked stream", () => {
 
   it("ignores unknown types and drops invalid known events with a warning", async () => {
     const warnings: string[] = [];
-    const telemetry = createTelemetry({ onWarning: (m) => warnings.push(m) });
+    const telemetry = createTelemetry({ redact: identity, onWarning: (m) => warnings.push(m) });
     expect(telemetry.handle({ type: "dispatch.something-new", at: 1 })).toBe(false);
     expect(telemetry.handle(null)).toBe(false);
     expect(telemetry.handle("run.started")).toBe(false);
@@ -131,14 +132,18 @@ describe("createTelemetry metrics on a hand-checked stream", () => {
   it("throws typed errors: no run, bad options, failing sinks", async () => {
     const telemetry = createTelemetry({ ...quiet, clock: () => 42 });
     await expect(telemetry.finish()).rejects.toSatisfy(isRunNotStartedError);
-    telemetry.handle({ type: "run.resumed", runId: "r", at: 1 });
-    await expect(telemetry.finish()).rejects.toThrow(/no workflowId/);
-    expect(() => createTelemetry({ sinks: [{} as never] })).toThrow(/sinks\[0\]/);
-    try {
-      createTelemetry({ redact: "no" as never });
-    } catch (error) {
-      expect(isTelemetryOptionsError(error)).toBe(true);
-    }
+    await expect(telemetry.finish()).rejects.toThrow(/no runId \(feed its run\.started or run\.resumed event first\)/);
+    expect(() => createTelemetry({ ...quiet, sinks: [{} as never] })).toThrow(/sinks\[0\]/);
+    const bad = (() => {
+      try {
+        createTelemetry({ ...quiet, redact: "no" as never });
+        return expect.unreachable("a redact that is not a function was accepted");
+      } catch (error) {
+        return error;
+      }
+    })();
+    expect(isTelemetryOptionsError(bad)).toBe(true);
+    expect((bad as { problems: { path: string }[] }).problems.map((p) => p.path)).toEqual(["redact"]);
     expect(() => telemetry.startRun({ mode: "parallel" as never })).toThrow(/\[telemetry\] invalid startRun options/);
 
     const good = createMemoryRunSink();
@@ -166,7 +171,7 @@ describe("createTelemetry metrics on a hand-checked stream", () => {
     const seen: string[] = [];
     const listener = (w: Error) => seen.push(w.message);
     process.on("warning", listener);
-    const telemetry = createTelemetry();
+    const telemetry = createTelemetry({ redact: identity });
     telemetry.handle({ type: "run.started", runId: 1 });
     return new Promise<void>((resolve) =>
       setImmediate(() => {
@@ -183,7 +188,7 @@ describe("redaction", () => {
     const SECRET = "ghp_FAKEsecret1234567890";
     const redact = (text: string) => text.split(SECRET).join("[REDACTED]");
     const sink = createMemoryRunSink();
-    const telemetry = createTelemetry({ sinks: [sink], redact, ...quiet });
+    const telemetry = createTelemetry({ ...quiet, sinks: [sink], redact });
     telemetry.startRun({ strategyReason: `token ${SECRET} seen`, flags: { [SECRET]: true } });
     const { events } = generateRunEvents({ seed: 11, secret: SECRET, retryRate: 0.5, nodeCount: 8 });
     for (const event of events) telemetry.handle(event);
@@ -259,5 +264,59 @@ describe("resumed runs from a journal", () => {
     ]);
     expect(record.metrics.critical_path_ms).toBe(90);
     expect(record).toMatchObject({ resumedFrom: "r", recovered: true });
+  });
+});
+
+describe("a resumed run is finishable from what its events say", () => {
+  const resumed = (extra: Record<string, unknown>) => ({
+    type: "run.resumed",
+    runId: "r-5",
+    at: 1_000,
+    planHash: "p",
+    forced: false,
+    nodes: [{ id: "a", agent: "dev", wave: 0, dependsOn: [] }],
+    ...extra,
+  });
+
+  it("takes workflowId and taskType from run.resumed, without startRun", async () => {
+    const warnings: string[] = [];
+    const telemetry = createTelemetry({ redact: identity, onWarning: (m) => warnings.push(m) });
+    telemetry.handle(resumed({ workflowId: "epic-7", taskType: "feature" }));
+    telemetry.handle({ type: "node.dispatched", runId: "r-5", at: 1_010, nodeId: "a", agent: "dev", attempt: 1 });
+    telemetry.handle({ type: "node.succeeded", runId: "r-5", at: 1_030, nodeId: "a", agent: "dev", attempt: 1, tokens: { input: 3, output: 1 } });
+    telemetry.handle({ type: "run.completed", runId: "r-5", at: 1_040, status: "succeeded" });
+    const record = await telemetry.finish();
+    expect(record).toMatchObject({ runId: "r-5", workflowId: "epic-7", taskType: "feature", resumedFrom: "r-5", recovered: true, status: "succeeded" });
+    expect(record.metrics.duration_ms).toBe(40);
+    expect(warnings).toEqual([]);
+  });
+
+  it("records a run.resumed without workflowId as workflow \"unknown\", with a warning, instead of throwing", async () => {
+    const warnings: string[] = [];
+    const telemetry = createTelemetry({ redact: identity, onWarning: (m) => warnings.push(m) });
+    telemetry.handle(resumed({}));
+    telemetry.handle({ type: "run.completed", runId: "r-5", at: 1_040, status: "failed" });
+    const record = await telemetry.finish();
+    expect(record).toMatchObject({ runId: "r-5", workflowId: "unknown", resumedFrom: "r-5", recovered: false });
+    expect(warnings).toEqual([expect.stringMatching(/^\[telemetry\] run r-5: no event named its workflow .*recorded as workflowId "unknown"$/)]);
+  });
+});
+
+describe("context events per run and node", () => {
+  it("attributes cache hits, misses and fallbacks to their node, and counts the rest for the run", async () => {
+    const telemetry = createTelemetry(quiet);
+    for (const event of handCheckedStream()) telemetry.handle(event);
+    telemetry.handle({ type: "context.fallback", runId: "r1", at: "2025-03-03T09:00:00.000Z", tier: "L3", source: "docs/x.md", reason: "EACCES", stale: true, nodeId: "c" });
+    telemetry.handle({ type: "context.fallback", runId: "r1", at: T0 + 5, tier: "L2", source: "issue:9", reason: "offline" });
+    // Of another run: ignored (and never counted).
+    expect(telemetry.handle({ type: "context.cache", runId: "other", at: T0, tier: "L2", hit: true, nodeId: "a" })).toBe(false);
+    const record = await telemetry.finish();
+    const byId = new Map(record.nodes.map((n) => [n.id, n]));
+    expect(byId.get("a")).toMatchObject({ cacheHits: { l2: 1, l3: 0 }, cacheMisses: { l2: 0, l3: 0 }, contextFallbacks: 0 });
+    expect(byId.get("b")).toMatchObject({ cacheHits: { l2: 0, l3: 1 }, cacheMisses: { l2: 1, l3: 0 }, contextFallbacks: 0 });
+    expect(byId.get("c")).toMatchObject({ cacheHits: { l2: 0, l3: 0 }, cacheMisses: { l2: 0, l3: 0 }, contextFallbacks: 1 });
+    // The hand-checked stream has one L3 hit without a node; the L2 fallback above has none either.
+    expect(record.context).toEqual({ cacheMisses: { l2: 1, l3: 0 }, fallbacks: 2, unattributed: 2 });
+    expect(record.metrics).toMatchObject({ cache_hit_l2: 1, cache_hit_l3: 2 });
   });
 });
