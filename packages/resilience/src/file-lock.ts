@@ -122,9 +122,11 @@ export async function acquireFileLock(path: string, options: FileLockOptions = {
         async release() {
           if (released) return;
           released = true;
+          // A lost lock is someone else's now, and so is the holder record beside it: touch neither.
+          if (lost) return;
           // The holder record goes first, while the lock is still ours: after the rmdir it may be someone else's.
           await rm(holderPathOf(path), { force: true });
-          if (!lost) await release().catch(() => undefined);
+          await release().catch(() => undefined);
         },
       };
     }
