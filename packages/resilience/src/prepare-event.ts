@@ -13,7 +13,7 @@ export type Redact = (text: string) => string;
  */
 export function checkedRedact(redact: unknown, where: string): Redact {
   if (typeof redact !== "function") throw new InvalidRedactorError(where, `expected a (text) => string function, got ${redact === null ? "null" : typeof redact}`);
-  return (text) => {
+  const checked: Redact = (text) => {
     const result: unknown = redact(text);
     if (typeof result !== "string") {
       const got = result === null ? "null" : typeof result === "object" ? "an object" : typeof result;
@@ -21,6 +21,9 @@ export function checkedRedact(redact: unknown, where: string): Redact {
     }
     return result;
   };
+  // Probed once now, so the mistake surfaces where the option is given, not deep inside a run.
+  checked("hybrid redaction probe");
+  return checked;
 }
 
 // The free-text fields of the vocabulary; everything else is an identifier, hash, number or enum,
