@@ -21,6 +21,11 @@ export interface HandoffEntry {
    * (a new key) records a new one.
    */
   idempotencyKey: string;
+  /**
+   * Set by a sink that recorded this entry in its fallback because its primary target failed (the
+   * GitHub sink after a timeout or an error): what went wrong, so the record is traceable.
+   */
+  fallbackReason?: string;
 }
 
 /** Per-call options of `HandoffSink.record`. */
@@ -34,7 +39,18 @@ export interface HandoffSink {
   record(entry: HandoffEntry, options?: HandoffRecordOptions): Promise<{ url: string }>;
 }
 
-/** The marker a handoff comment carries, so a retry or a restart finds it instead of posting twice. */
-export function handoffMarker(entry: Pick<HandoffEntry, "runId" | "nodeId" | "agent">): string {
-  return `<!-- hybrid:handoff run=${entry.runId} node=${entry.nodeId} agent=${entry.agent} -->`;
+const markerPart = (value: string): string => encodeURIComponent(value);
+
+/**
+ * The hidden marker a handoff comment starts with: the idempotency key (what a retry or a restart
+ * searches for, so it finds the comment instead of posting twice) and, for people, the run, node
+ * and agent. Each value is URI-encoded, so no key can end the HTML comment or fake another field.
+ */
+export function handoffMarker(entry: Pick<HandoffEntry, "idempotencyKey" | "runId" | "nodeId" | "agent">): string {
+  return `${handoffMarkerPrefix(entry.idempotencyKey)}run=${markerPart(entry.runId)} node=${markerPart(entry.nodeId)} agent=${markerPart(entry.agent)} -->`;
+}
+
+/** The start of the marker of key `idempotencyKey`: a comment whose body starts with it records that key. */
+export function handoffMarkerPrefix(idempotencyKey: string): string {
+  return `<!-- hybrid:handoff key=${markerPart(idempotencyKey)} `;
 }

@@ -8,6 +8,7 @@ import {
   DispatchAbortedError,
   DispatchOptionsError,
   HandoffError,
+  LedgerFormatError,
   OutputTooLargeError,
   ResumeMismatchError,
   SimulatedFailureError,
@@ -19,6 +20,7 @@ import {
   isDispatchAbortedError,
   isDispatchOptionsError,
   isHandoffError,
+  isLedgerFormatError,
   isOutputTooLargeError,
   isResumeMismatchError,
   isSimulatedFailureError,
@@ -39,6 +41,7 @@ describe("errors", () => {
       [new SimulatedFailureError("n", 1), isSimulatedFailureError, "simulated-failure"],
       [new HandoffError("n", "down"), isHandoffError, "handoff-failed"],
       [new ResumeMismatchError("r", "why"), isResumeMismatchError, "resume-mismatch"],
+      [new LedgerFormatError("/x/ledger.jsonl", 2), isLedgerFormatError, "ledger-format"],
     ] as const;
     for (const [error, guard, code] of cases) {
       expect(error.code).toBe(code);
@@ -98,7 +101,7 @@ describe("resume state from a foreign journal", () => {
 });
 
 describe("controller details", () => {
-  it("journals the plan's taskType and serialises concurrent GitHub records of one node", async () => {
+  it("journals the plan's taskType", async () => {
     const events: DispatchEvent[] = [];
     const controller = createDispatchController({ onEvent: (e) => events.push(e) });
     await controller.run(planOf([node("a")], "wf", "feature"), { runner: createFunctionRunner(() => "ok") });
@@ -120,13 +123,14 @@ describe("controller details", () => {
     expect(result.outcomes.a!.status).toBe("aborted");
   });
 
-  it("GitHub sink: two records of one node at once share one request chain", async () => {
+  it("GitHub sink: two records of one key at once share one request chain: one list, one POST", async () => {
     const gh = await startGitHubServer();
     try {
-      const sink = createGitHubSink({ baseUrl: gh.url, retryAfterBaseMs: 1 });
-      const entry = { runId: "r", nodeId: "n", agent: "a", at: 0, summary: "s", issue: { owner: "o", repo: "r", number: 1 } };
+      const sink = createGitHubSink({ baseUrl: gh.url, retryAfterBaseMs: 1, writeIntervalMs: 0, redact: (text) => text });
+      const entry = { runId: "r", nodeId: "n", agent: "a", at: 0, summary: "s", idempotencyKey: "r:n:1", issue: { owner: "o", repo: "r", number: 1 } };
       const [x, y] = await Promise.all([sink.record(entry), sink.record(entry)]);
       expect(x).toEqual(y);
+      expect(gh.requests.map((r) => `${r.method} ${r.status}`)).toEqual(["GET 200", "POST 201"]);
       expect(gh.comments.get("o/r#1")).toHaveLength(1);
     } finally {
       await gh.close();
