@@ -36,6 +36,8 @@ export class RunExecution {
   readonly #next = new Map<string, { attempt: number; idempotencyKey: string | undefined }>();
   /** Nodes whose breaker said "wait": not before this clock time. */
   readonly #notBefore = new Map<string, number>();
+  /** Nodes journaled as waiting for their breaker, until they are dispatched. */
+  readonly #waiting = new Set<string>();
   #wake: { at: number; controller: AbortController } | undefined;
   #idle: (() => void) | undefined;
   #stopping: "none" | "abort-run" | "signal" | "fatal" = "none";
@@ -122,11 +124,16 @@ export class RunExecution {
       const admission = this.init.breakers.admission(node.agent);
       if (admission.admitted) return true;
       if (admission.retryAfterMs !== undefined) wakeAt = Math.min(wakeAt, now + admission.retryAfterMs);
+      if (!this.#waiting.has(node.id)) {
+        this.#waiting.add(node.id);
+        this.#journalWaiting(node, admission.retryAfterMs);
+      }
       return false;
     };
     while (this.#stopping === "none") {
       const node = this.#scheduler.next((candidate) => this.#slots.fits(candidate) && admitted(candidate));
       if (node === undefined) break;
+      this.#waiting.delete(node.id);
       this.#slots.take(node);
       void this.#execute(node);
     }
@@ -137,6 +144,14 @@ export class RunExecution {
   /** The run is over when nothing runs and nothing will start: no pending wake-up, or a stop. */
   #checkIdle(): void {
     if (this.#slots.running === 0 && (this.#wake === undefined || this.#stopping !== "none")) this.#idle?.();
+  }
+
+  /** Says why a ready node does not start: its agent's breaker is open (or probing). */
+  #journalWaiting(node: PlannedNode, retryAfterMs: number | undefined): void {
+    const attempt = this.#next.get(node.id)?.attempt ?? 1;
+    this.init.journal
+      .append({ type: "node.waiting", nodeId: node.id, agent: node.agent, attempt, breaker: node.agent, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) })
+      .catch((error: unknown) => this.#fail(error));
   }
 
   /** Fills again at clock time `at` (a deferred node's breaker cooldown ends). */

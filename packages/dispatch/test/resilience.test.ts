@@ -4,7 +4,7 @@ import { TransientError, createFileCheckpointStore, createMemoryCheckpointStore 
 import { afterEach, describe, expect, it } from "vitest";
 import { createCommandRunner, createDispatchController, createFunctionRunner, createSimulatedRunner } from "../src/index.js";
 import type { DispatchEvent } from "../src/index.js";
-import { mulberry32 } from "../src/random.js";
+import { mulberry32 } from "@hybrid/test-utils";
 import { alive, eventually, node, planOf, tempDir } from "./helpers.js";
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -21,7 +21,7 @@ const noSleep = async (): Promise<void> => {};
 describe("timeouts", () => {
   it("fire per attempt (spec.timeoutMs over the policy), are journaled, retried, then fail as timeout", async () => {
     const { events, onEvent } = recorder();
-    const controller = createDispatchController({ onEvent, sleep: noSleep, resilience: { retry: { maxAttempts: 2, baseDelayMs: 0, maxDelayMs: 0 }, timeoutMs: 60_000 } });
+    const controller = createDispatchController({ onEvent, sleep: noSleep, resilience: { retry: { maxAttempts: 2, baseDelayMs: 0, maxDelayMs: 0 }, timeoutMs: 60_000, breaker: { consecutiveFailures: 10 } } });
     const hang = createFunctionRunner(() => new Promise<string>(() => {}));
     const result = await controller.run(planOf([node("slow", [], { timeoutMs: 20 })]), { runner: hang });
     expect(result.outcomes.slow).toMatchObject({ status: "failed", category: "timeout", attempts: 2 });
@@ -57,7 +57,7 @@ describe("retries", () => {
       const { events, onEvent } = recorder();
       const controller = createDispatchController({
         onEvent,
-        random: mulberry32(99),
+        seed: 99,
         sleep: noSleep,
         resilience: { retry: { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 10_000 } },
       });
@@ -95,7 +95,7 @@ describe("retries", () => {
   it("the simulated runner drives retries deterministically", async () => {
     const plan = planOf(Array.from({ length: 12 }, (_, i) => node(`s${i}`)));
     const go = () =>
-      createDispatchController({ sleep: noSleep, resilience: { retry: { maxAttempts: 5, baseDelayMs: 0, maxDelayMs: 0 } } }).run(plan, {
+      createDispatchController({ sleep: noSleep, resilience: { retry: { maxAttempts: 5, baseDelayMs: 0, maxDelayMs: 0 }, breaker: { consecutiveFailures: 1000 } } }).run(plan, {
         runner: createSimulatedRunner({ seed: 5, timeScale: 0, transientFailureRate: 0.3, permanentFailureRate: 0.1 }),
         mode: "eager",
       });
@@ -107,11 +107,16 @@ describe("retries", () => {
 });
 
 describe("circuit breakers (key = agent)", () => {
-  it("open after consecutive failures, reject without dispatching, and stay open across a restart", async () => {
+  it("open after consecutive failures; later nodes of that agent wait for the probe instead of failing; the state survives a restart", async () => {
     const { dir, cleanup } = await tempDir();
     cleanups.push(cleanup);
     let now = 1_000_000;
     const clock = { now: () => now };
+    // Waiting moves the test's clock: a 60 s cooldown passes at once.
+    const sleep = async (ms: number): Promise<void> => {
+      now += ms;
+      await new Promise((resolve) => setImmediate(resolve));
+    };
     const resilience = { retry: { maxAttempts: 1 }, breaker: { consecutiveFailures: 2, halfOpenAfterMs: 60_000 } };
     const plan = planOf([
       node("a", [], { agent: "flaky" }),
@@ -120,41 +125,41 @@ describe("circuit breakers (key = agent)", () => {
       node("d", [], { agent: "steady" }),
     ]);
     let healthy = false;
-    const calls: string[] = [];
+    const calls: Array<[string, number]> = [];
     const runner = createFunctionRunner((task) => {
-      calls.push(task.nodeId);
+      calls.push([task.nodeId, now]);
       if (task.agent === "flaky" && !healthy) throw new Error("agent crashed");
       return "ok";
     });
     const stateDir = join(dir, "state");
-    const store1 = createFileCheckpointStore({ dir: stateDir });
+    const identity = (text: string): string => text;
+    const store1 = createFileCheckpointStore({ dir: stateDir, redact: identity });
     const { events, onEvent } = recorder();
-    const first = await createDispatchController({ maxParallel: 1, clock, resilience, onEvent }).run(plan, { runner, store: store1, runId: "run-breaker" });
+    const start = now;
+    const first = await createDispatchController({ maxParallel: 1, clock, sleep, resilience, onEvent }).run(plan, { runner, store: store1, runId: "run-breaker" });
     await store1.close?.();
-    expect(calls.filter((id) => id !== "d")).toHaveLength(2);
-    const rejected = Object.values(first.outcomes).filter((o) => o.category === "breaker-open");
-    expect(rejected).toHaveLength(1);
+    expect(Object.values(first.outcomes).filter((o) => o.category === "breaker-open")).toEqual([]);
     expect(events.find((e) => e.type === "breaker.changed")).toMatchObject({ key: "flaky", from: "closed", to: "open", state: { state: "open" } });
     expect(first.outcomes.d!.status).toBe("succeeded");
+    // The third flaky node ran only once the cooldown had passed, as the half-open probe.
+    const third = calls.filter(([id]) => id !== "d")[2]!;
+    expect(third[1] - start).toBeGreaterThanOrEqual(60_000);
+    expect(events.some((e) => e.type === "node.waiting" && e.nodeId === third[0])).toBe(true);
 
-    // A new process (new controller, new store instance): the journal keeps the breaker open.
-    now += 1_000;
+    // A new process (new controller, new store instance): the journal brings the (re)opened breaker back.
     calls.length = 0;
     healthy = true;
-    const store2 = createFileCheckpointStore({ dir: stateDir });
-    const second = await createDispatchController({ maxParallel: 1, clock, resilience }).resume(plan, { runId: "run-breaker", store: store2, runner, retryFailed: true });
-    expect(calls).toEqual([]);
-    expect(["a", "b", "c"].map((id) => second.outcomes[id]!.category)).toEqual(["breaker-open", "breaker-open", "breaker-open"]);
+    const store2 = createFileCheckpointStore({ dir: stateDir, redact: identity });
+    const resumedAt = now;
+    const second = await createDispatchController({ maxParallel: 1, clock, sleep, resilience }).resume(plan, { runId: "run-breaker", store: store2, runner, retryFailed: true });
     const journal = await store2.read("run-breaker");
-    const resumed = journal.events.find((e) => e.type === "run.resumed") as { breakers?: Record<string, { state: string }> };
-    expect(resumed.breakers?.flaky?.state).toBe("open");
-
-    // After the cooldown a probe goes through and the breaker closes.
-    now += 60_000;
-    const third = await createDispatchController({ maxParallel: 1, clock, resilience }).resume(plan, { runId: "run-breaker", store: store2, runner, retryFailed: true });
     await store2.close?.();
-    expect(third.status).toBe("succeeded");
-    expect(calls.sort()).toEqual(["a", "b", "c"]);
+    const resumed = journal.events.find((e) => e.type === "run.resumed");
+    expect(resumed).toMatchObject({ breakers: { flaky: { state: "open" } } });
+    expect(second.status).toBe("succeeded");
+    expect(calls.map(([id]) => id).sort()).toEqual(["a", "b", "c"]);
+    // Nothing of flaky ran before the restored cooldown ended.
+    expect(Math.min(...calls.map(([, at]) => at))).toBeGreaterThan(resumedAt);
   });
 });
 

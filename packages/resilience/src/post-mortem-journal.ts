@@ -120,11 +120,14 @@ export function buildPostMortemFromJournal(events: readonly JournalEvent[], opti
     } else unfinished.push(id);
   }
   // A journaled block stands only while some failure upstream still stands (a resume may have lifted it).
-  const blockers = blockedBy(planNodes, new Set(failed.map((failure) => failure.node)));
+  const failedIds = new Set(failed.map((failure) => failure.node));
+  const blockers = blockedBy(planNodes, failedIds);
   const blocked: Array<{ node: string; blockedBy: string }> = [];
   for (const id of order) {
     if (!blockedCandidates.has(id)) continue;
-    const blocker = blockers.get(id);
+    // The blocker the run named, while its failure stands; else any failure upstream that still does.
+    const journaled = state.nodes.get(id)?.blockedBy;
+    const blocker = journaled !== undefined && failedIds.has(journaled) ? journaled : blockers.get(id);
     if (blocker === undefined) unfinished.push(id);
     else blocked.push({ node: id, blockedBy: blocker });
   }

@@ -41,6 +41,8 @@ export interface NodeState {
   retried: boolean;
   completion: Completion | undefined;
   failure: FinalFailure | undefined;
+  /** The failed node a `node.blocked` event named. */
+  blockedBy: string | undefined;
   /** Agent processes started by attempts that never settled: they may have outlived their orchestrator. */
   processes: Map<number, RecordedProcess>;
 }
@@ -73,6 +75,7 @@ function emptyNode(): NodeState {
     retried: false,
     completion: undefined,
     failure: undefined,
+    blockedBy: undefined,
     processes: new Map(),
   };
 }
@@ -190,6 +193,7 @@ export function replayStates(events: readonly JournalEvent[]): JournalState {
       case "node.blocked": {
         const current = node(event.nodeId, event.agent);
         current.status = "blocked";
+        current.blockedBy = event.blockedBy;
         current.retried = false;
         break;
       }

@@ -117,6 +117,7 @@ const IDLE: NodeState = {
   retried: false,
   completion: undefined,
   failure: undefined,
+  blockedBy: undefined,
   processes: new Map(),
 };
 
