@@ -38,6 +38,8 @@ export interface FileLock {
 
 // proper-lockfile refuses stale thresholds under 2 s; a dead holder's lock is stale that long after its last refresh.
 const DEAD_HOLDER_STALE_MS = 2000;
+// A holder writes its record right after taking the lock; a refusal waits this long for it, so it can name the holder.
+const HOLDER_RECORD_GRACE_MS = 1000;
 
 const lockPathOf = (path: string): string => `${path}.lock`;
 const holderPathOf = (path: string): string => `${path}.lock.holder`;
@@ -99,6 +101,7 @@ export async function acquireFileLock(path: string, options: FileLockOptions = {
     lost ??= new FileLockLostError(path, what, error);
     options.onLost?.(lost);
   };
+  const started = Date.now();
   let pause = 25;
   for (;;) {
     const holder = await readHolder(path);
@@ -130,7 +133,13 @@ export async function acquireFileLock(path: string, options: FileLockOptions = {
         },
       };
     }
-    if (!dead && Date.now() >= deadline) throw new LockedError(path, what, holder);
+    if (!dead && Date.now() >= deadline) {
+      // The record was read before the lock was tried: the holder may have taken it in between.
+      const named = holder ?? (await readHolder(path));
+      if (named !== undefined ? isProcessAlive(named) !== false : Date.now() - started >= HOLDER_RECORD_GRACE_MS) {
+        throw new LockedError(path, what, named);
+      }
+    }
     await delay(pause);
     pause = Math.min(pause * 2, 250);
   }
