@@ -33,8 +33,13 @@ export const GitHubSinkOptionsSchema = z.strictObject({
    * @default undefined (the plugin's process-wide spacing)
    */
   writeIntervalMs: z.number().int().nonnegative().optional(),
-  /** Bound of one `record` call, retries and rate-limit waits included; past it the handoff goes to the fallback (or fails). @default 30000 */
-  timeoutMs: z.number().int().positive().default(30_000),
+  /**
+   * Bound of one `record` call, retries and rate-limit waits included; past it the handoff goes to
+   * the fallback (or fails). Below the controller's `handoffTimeoutMs` (30 s), so the fallback has
+   * time to write before the controller gives up on the sink.
+   * @default 20000
+   */
+  timeoutMs: z.number().int().positive().default(20_000),
   /** On a timeout, or an error left after the retries, record the handoff in the fallback (with the GitHub error) instead of failing. @default true */
   fallbackOnError: z.boolean().default(true),
   /** Where handoffs of nodes without an `issue` go, and those GitHub failed (`fallbackOnError`). @default createLedgerSink({ dir: ledgerDir, redact }) */
