@@ -10,6 +10,7 @@ const brands = {
   HandoffError: Symbol.for("hybrid.dispatch.HandoffError"),
   ResumeMismatchError: Symbol.for("hybrid.dispatch.ResumeMismatchError"),
   LedgerFormatError: Symbol.for("hybrid.dispatch.LedgerFormatError"),
+  InvalidAgentResultError: Symbol.for("hybrid.dispatch.InvalidAgentResultError"),
 } as const;
 
 function hasBrand(value: unknown, brand: symbol): boolean {
