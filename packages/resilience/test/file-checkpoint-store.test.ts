@@ -189,12 +189,15 @@ describe("createFileCheckpointStore", () => {
       expect(isInvalidRedactorError(error)).toBe(true);
       expect(error).toMatchObject({ code: "invalid-redactor", where: "createFileCheckpointStore redact" });
     }
-    // The usual mistake: context's redactSecrets, which returns { text, findings }.
+    // The usual mistake: context's redactSecrets, which returns { text, findings }: refused where it is given.
     const redactSecrets = (text: string) => ({ text, findings: [] });
-    const store = open({ redact: redactSecrets as never });
+    expect(() => createFileCheckpointStore({ dir, redact: redactSecrets as never })).toThrow(
+      /invalid createFileCheckpointStore redact: it returned an object, not a string \(pass `redact`, not `redactSecrets`\)/,
+    );
+    // One that goes wrong only on some text fails the append, and writes nothing.
+    const store = open({ redact: ((text: string) => (text.includes("A") ? { text } : text)) as never });
     const error = await caught(store.append("r1", new JournalBuilder("r1").ran(a, "A").events[1]!));
     expect(isInvalidRedactorError(error)).toBe(true);
-    expect((error as Error).message).toMatch(/returned an object, not a string \(pass `redact`, not `redactSecrets`\)/);
     await expect(stat(journal("r1"))).rejects.toMatchObject({ code: "ENOENT" });
   });
 
@@ -222,8 +225,7 @@ describe("createFileCheckpointStore", () => {
     const store = createMemoryCheckpointStore({ redact: (text) => text.toUpperCase() });
     await store.append("r1", new JournalBuilder("r1").succeeded(a, 1, "quiet").events[0]!);
     expect((await store.read("r1")).events[0]).toMatchObject({ output: "QUIET", outputRedacted: true });
-    const bad = createMemoryCheckpointStore({ redact: (() => null) as never });
-    await expect(bad.append("r1", new JournalBuilder("r1").succeeded(a, 1, "x").events[0]!)).rejects.toThrow(/returned null, not a string/);
+    expect(() => createMemoryCheckpointStore({ redact: (() => null) as never })).toThrow(/createMemoryCheckpointStore redact: it returned null, not a string/);
     expect(() => createMemoryCheckpointStore({ redact: 5 as never })).toThrow(/expected a \(text\) => string function, got number/);
   });
 
