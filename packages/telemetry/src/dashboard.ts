@@ -87,11 +87,13 @@ export function renderDashboard(records: readonly RunRecord[], options: Dashboar
   const parsed = DashboardOptionsSchema.safeParse(options ?? {});
   if (!parsed.success) throw new TelemetryOptionsError("renderDashboard", zodProblems(parsed.error), parsed.error);
   const { title, runId, maxRuns, redact, ...reportOptions } = parsed.data;
-  const safe = redactDeep(records, redact);
-  const report = reportOf(safe, reportOptions);
+  // Everything the page shows comes from these three redacted values: the report, the recent runs
+  // and the run drawn. Redacting them, not every record, keeps a 10,000-run page fast.
+  const report = redactDeep(reportOf(records, reportOptions), redact);
   const c = report.comparison;
-  const recent = [...safe].sort((a, b) => a.startedAt - b.startedAt || a.runId.localeCompare(b.runId)).slice(-maxRuns);
-  const run = pickRun(safe, runId === undefined ? undefined : redact(runId));
+  const recent = redactDeep([...records].sort((a, b) => a.startedAt - b.startedAt || a.runId.localeCompare(b.runId)).slice(-maxRuns), redact);
+  const picked = pickRun(records, runId);
+  const run = picked === undefined ? undefined : redactDeep(picked, redact);
   const day = (t: number | null) => (t === null ? "—" : new Date(t).toISOString().slice(0, 10));
   const thresholds: Partial<Record<(typeof TREND_METRICS)[number], number>> = {
     median_duration_improvement_pct: c.thresholds.durationImprovementPct,
@@ -116,15 +118,15 @@ export function renderDashboard(records: readonly RunRecord[], options: Dashboar
     ? `<section id="run" data-run-id="${e(run.runId)}"><h2>Run ${e(run.runId)}</h2>
 <p class="muted">${e(run.workflowId)} · ${e(run.mode)}${run.dispatchMode ? ` (${e(run.dispatchMode)})` : ""} · ${e(run.status)} · ${run.metrics.duration_ms} ms · critical path ${run.metrics.critical_path_ms} ms: ${e(run.criticalPath.join(" → "))}</p>
 ${STATUS_LEGEND}<h2>Gantt (nodes by wave)</h2>${gantt(run)}<h2>DAG (a row per node, columns by wave)</h2>${dag(run)}</section>`
-    : `<section id="run" class="no-data-state"><h2>Run</h2><p class="muted">${e(runId === undefined ? "No runs recorded yet." : `No run ${runId}.`)}</p></section>`;
+    : `<section id="run" class="no-data-state"><h2>Run</h2><p class="muted">${e(runId === undefined ? "No runs recorded yet." : `No run ${redact(runId)}.`)}</p></section>`;
 
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${e(title)}</title><style>${CSS}</style></head>
+<title>${e(redact(title))}</title><style>${CSS}</style></head>
 <body>
-<h1>${e(title)}</h1>
+<h1>${e(redact(title))}</h1>
 <p class="muted">${report.runs} run(s), ${e(day(report.from))} to ${e(day(report.to))}; trend by ${e(report.trend.by)}</p>
 ${comparisonSection(c)}
 <section id="trends"><h2>Trends</h2><p class="legend">${legend}<span data-legend="threshold"><span class="swatch" style="background:var(--bad)"></span>threshold (dashed)</span></p><div class="charts">${charts}</div></section>

@@ -174,6 +174,8 @@ export const ContextCacheEventSchema = z.looseObject({
   at,
   tier: z.enum(["L2", "L3"]),
   hit: z.boolean(),
+  /** The context provider that looked it up (`docs`, `github-comments`): the retrieval's data source. */
+  provider: z.string().min(1).optional(),
   source: z.string().optional(),
   nodeId: z.string().optional(),
   /** How long the lookup (and the read, on a miss) took, when the provider measured it. */
@@ -184,6 +186,7 @@ export const ContextFallbackEventSchema = z.looseObject({
   runId: z.string().optional(),
   at,
   tier: z.string(),
+  provider: z.string().min(1).optional(),
   source: z.string().optional(),
   reason: z.string().optional(),
   nodeId: z.string().optional(),

@@ -17,9 +17,3 @@ export function formatCi(estimate: Estimate | null | undefined): string {
   if (!ci) return "—";
   return `${Math.round(ci.confidence * 100)}% CI ${formatPct(ci.low)} – ${formatPct(ci.high)}`;
 }
-
-/** `35.0% (95% CI 28.1% – 41.0%, N = 12)`: a median never without its interval and sample size. */
-export function formatEstimate(estimate: Estimate | null | undefined): string {
-  if (!estimate) return "— (N = 0)";
-  return `${formatPct(estimate.median)} (${estimate.ci ? `${formatCi(estimate)}, ` : ""}N = ${estimate.n})`;
-}

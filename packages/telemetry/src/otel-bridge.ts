@@ -54,16 +54,21 @@ export class OtelBridge {
     return this.nodeSpans.get(nodeId) ?? (wave === undefined ? undefined : this.waveSpans.get(wave)) ?? this.workflowSpan;
   }
 
-  /** A context lookup as a `retrieval {tier}` span (a client call in the conventions' terms). */
+  /**
+   * A context lookup as a `retrieval {data source}` span (a client call in the conventions' terms).
+   * The data source is the context provider that looked it up (`docs`, `github-comments`), else its tier.
+   */
   private retrieval(event: TelemetryEventOf<"context.cache"> | TelemetryEventOf<"context.fallback">, run: RunBuilder): void {
     const fallback = event.type === "context.fallback";
+    const source = event.provider ?? event.tier;
     const span = this.start(
-      `${OPERATION.retrieval} ${event.tier}`,
+      `${OPERATION.retrieval} ${source}`,
       event.at - (event.durationMs ?? 0),
       this.parentOf(event.nodeId, run),
       this.attrs({
         [ATTR.operationName]: OPERATION.retrieval,
-        [ATTR.dataSourceId]: event.tier,
+        [ATTR.dataSourceId]: source,
+        "hybrid.context.tier": event.tier,
         "hybrid.context.source": event.source,
         "hybrid.context.cache_hit": event.type === "context.cache" ? event.hit : undefined,
         "hybrid.context.stale": event.type === "context.fallback" ? event.stale : undefined,

@@ -51,7 +51,8 @@ export function reportOf(records: readonly RunRecord[], options: z.output<typeof
 }
 
 /**
- * The comparison, trend and determinism regressions of `records`, redacted, for the renderers.
+ * The comparison, trend and determinism regressions of `records`, for the renderers. The report
+ * itself is redacted (every string in it), which costs far less than redacting every record.
  * @example
  * const report = buildReport(await store.query(), { redact, by: "week" });
  * console.log(renderTerminalTable(report));
@@ -60,7 +61,7 @@ export function buildReport(records: readonly RunRecord[], options: ReportOption
   const parsed = ReportOptionsSchema.safeParse(options ?? {});
   if (!parsed.success) throw new TelemetryOptionsError("buildReport", zodProblems(parsed.error), parsed.error);
   const { redact, ...core } = parsed.data;
-  return reportOf(redactDeep(records, redact), core);
+  return redactDeep(reportOf(records, core), redact);
 }
 
 /** Short column names for the trend table. */

@@ -74,10 +74,8 @@ export function gantt(run: RunRecord): string {
       return `<line class="grid" x1="${num(at)}" y1="16" x2="${num(at)}" y2="${height}"/><text class="tick" x="${num(at)}" y="12" text-anchor="${anchor}">${e(time.label(offset))}</text>`;
     })
     .join("");
-  const note =
-    rows.length < run.nodes.length
-      ? `<p class="muted chart-note">${e(`${run.nodes.length} nodes: the chart shows the ${rows.length} on the critical path.`)}</p>`
-      : "";
+  const shown = all.length > rows.length ? `the first ${rows.length} of the ${all.length} on the critical path` : `the ${rows.length} on the critical path`;
+  const note = rows.length < run.nodes.length ? `<p class="muted chart-note">${e(`${run.nodes.length} nodes: the chart shows ${shown}.`)}</p>` : "";
   const body = rows.length === 0 ? noData(width / 2, 40) : `${axis}${bars.join("")}`;
   return `${note}<svg class="chart-svg gantt" viewBox="0 0 ${width} ${height}" role="img" aria-label="Gantt chart of run ${e(run.runId)}">${bands.join("")}${body}</svg>`;
 }

@@ -264,16 +264,23 @@ describe("GenAI conventions on agent and retrieval spans", () => {
     const { exporter, telemetry } = setup({ redact: (t) => t.replaceAll("tok_123", "[REDACTED]") });
     telemetry.handle({ type: "run.started", runId: "f", at: 1_000, workflowId: "wf", mode: "wave", nodes: [{ id: "a", agent: "dev", wave: 0 }] });
     telemetry.handle({ type: "node.dispatched", runId: "f", at: 1_000, nodeId: "a", agent: "dev", attempt: 1, wave: 0 });
-    telemetry.handle({ type: "context.fallback", runId: "f", at: 1_050, durationMs: 30, tier: "L2", source: "issue:acme/x#1", reason: "401 for token tok_123", stale: true, nodeId: "a" });
+    telemetry.handle({ type: "context.fallback", runId: "f", at: 1_050, durationMs: 30, tier: "L2", provider: "github-comments", source: "issue:acme/x#1", reason: "401 for token tok_123", stale: true, nodeId: "a" });
     telemetry.handle({ type: "node.succeeded", runId: "f", at: 1_100, nodeId: "a", agent: "dev", attempt: 1 });
     await telemetry.finish();
     const spans = exporter.getFinishedSpans();
-    const retrieval = spans.find((s) => s.name === "retrieval L2")!;
+    const retrieval = spans.find((s) => s.name === "retrieval github-comments")!;
     const agent = spans.find((s) => s.name === "invoke_agent dev")!;
     expect(parentOf(retrieval)).toBe(agent.spanContext().spanId);
     expect(retrieval.kind).toBe(SpanKind.CLIENT);
     expect([toMs(retrieval.startTime), toMs(retrieval.endTime)]).toEqual([1_020, 1_050]);
-    expect(retrieval.attributes).toMatchObject({ "error.type": "context_fallback", "hybrid.context.stale": true, "gen_ai.data_source.id": "L2" });
+    expect(retrieval.attributes).toMatchObject({
+      "gen_ai.operation.name": "retrieval",
+      "gen_ai.data_source.id": "github-comments",
+      "hybrid.context.tier": "L2",
+      "error.type": "context_fallback",
+      "hybrid.context.stale": true,
+    });
     expect(retrieval.status).toEqual({ code: SpanStatusCode.ERROR, message: "401 for token [REDACTED]" });
+    expect(JSON.stringify(retrieval.attributes)).not.toContain("401"); // the reason is free text: never an attribute
   });
 });

@@ -56,7 +56,7 @@ describe("telemetry from a real dispatch run", () => {
     expect(JSON.stringify(record)).not.toContain("hunter2");
   });
 
-  it("counts L3 cache hits and misses from real context provider events", async () => {
+  it("attributes real context provider events to their run and node, hits and misses alike", async () => {
     const plan = planSchedule(buildGraph({ id: "ctx", nodes: [{ id: "a", agent: "writer", priority: "docs", scope: "s", acceptance: [], dependsOn: [] }] }));
     const telemetry = createTelemetry({ sinks: [createMemoryRunSink()], redact: (text) => text });
     telemetry.startRun({ mode: "hybrid", flags: {}, strategyReason: "test" });
@@ -65,20 +65,27 @@ describe("telemetry from a real dispatch run", () => {
       root: fileURLToPath(new URL("../../../examples/repo/", import.meta.url)),
       onEvent: (event) => {
         contextEvents.push(event);
-        telemetry.handle({ ...event, runId: "ctx-1", nodeId: "a" });
+        telemetry.handle(event); // as emitted: the events name their run and node themselves
       },
     });
     const controller = createDispatchController({ maxParallel: 1, onEvent: (event) => telemetry.handle(event) });
     const runner = createFunctionRunner(async (task) => ({ output: `ok ${task.nodeId}`, tokens: { input: 1, output: 1 } }));
-    const request = { node: { id: "a", agent: "writer", priority: "docs", scope: "hybrid ADR", acceptance: [], docs: ["docs/adr/0007-hybrid.md"] } };
+    const request = { runId: "ctx-1", node: { id: "a", agent: "writer", priority: "docs", scope: "hybrid ADR", acceptance: [], docs: ["docs/adr/0007-hybrid.md"] } };
     await loadContext([docs], request); // cold: misses
     await loadContext([docs], request); // unchanged files: hits
     await controller.run(plan, { runner, runId: "ctx-1" });
     const record = await telemetry.finish();
-    for (const event of contextEvents) expect(TelemetryEventSchema.safeParse(event).success, event.type).toBe(true);
-    const hits = contextEvents.filter((e) => e.type === "context.cache" && e.hit).length;
+    for (const event of contextEvents) {
+      expect(TelemetryEventSchema.safeParse(event).success, event.type).toBe(true);
+      expect(event).toMatchObject({ runId: "ctx-1", nodeId: "a" });
+    }
+    const cache = contextEvents.filter((e) => e.type === "context.cache");
+    const hits = cache.filter((e) => e.hit).length;
     expect(hits).toBeGreaterThan(0);
+    expect(cache.length - hits).toBeGreaterThan(0);
     expect(record.metrics.cache_hit_l3).toBe(hits);
+    expect(record.nodes.find((n) => n.id === "a")).toMatchObject({ cacheHits: { l2: 0, l3: hits }, cacheMisses: { l2: 0, l3: cache.length - hits } });
+    expect(record.context?.unattributed).toBe(0);
     expect(record.droppedEvents).toBe(0);
   });
 });

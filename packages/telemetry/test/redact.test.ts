@@ -5,6 +5,9 @@ import {
   createTelemetry,
   isTelemetryOptionsError,
   renderDashboard,
+  renderJsonReport,
+  renderMarkdownReport,
+  renderTerminalTable,
   type TelemetryProblem,
 } from "../src/index.js";
 import { handCheckedStream } from "./fixtures/hand-checked.js";
@@ -74,5 +77,39 @@ describe("every writer of an artifact requires a redactor", () => {
     const report = buildReport(records, { redact: (text) => text.replaceAll("hunter2", "[REDACTED]") });
     expect(report.comparison.workflows.map((w) => w.workflowId)).toEqual(["wf-[REDACTED]"]);
     expect(JSON.stringify(report)).not.toContain("hunter2");
+  });
+});
+
+describe("nothing a renderer writes escapes the redactor", () => {
+  it("report renderers and the dashboard show no secret from any field of the records", () => {
+    const S = "hunter2";
+    const redactS = (text: string) => text.replaceAll(S, "[REDACTED]");
+    const node = makeRecord().nodes[0]!;
+    const records = ["sequential", "hybrid"].flatMap((mode, m) =>
+      Array.from({ length: 6 }, (_, i) =>
+        makeRecord({
+          runId: `run-${S}-${m}-${i}`,
+          mode: mode as "sequential" | "hybrid",
+          workflowId: `wf-${S}`,
+          taskType: `type-${S}`,
+          strategyReason: `because ${S}`,
+          seeded: true,
+          dispatchOrder: [i % 2 ? `n-${S}` : "other"],
+          nodes: [{ ...node, id: `n-${S}`, agent: `agent-${S}`, error: { message: `failed with ${S}` } }],
+          criticalPath: [`n-${S}`],
+          startedAt: Date.UTC(2025, 2, 3 + i),
+        }),
+      ),
+    );
+    const report = buildReport(records, { redact: redactS });
+    expect(report.determinismRegressions.length).toBeGreaterThan(0); // run ids are in the report
+    for (const text of [renderTerminalTable(report), renderMarkdownReport(report), renderJsonReport(report)]) {
+      expect(text).toContain("[REDACTED]");
+      expect(text).not.toContain(S);
+    }
+    const html = renderDashboard(records, { redact: redactS, title: `dash ${S}`, runId: `run-${S}-1-0` });
+    expect(html).toContain(`data-run-id="run-[REDACTED]-1-0"`);
+    expect(html).not.toContain(S);
+    expect(renderDashboard(records, { redact: redactS, runId: `missing-${S}` })).not.toContain(S);
   });
 });

@@ -1,19 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { createTelemetry } from "../src/index.js";
 import { actualCriticalPath } from "../src/run-metrics.js";
+import { chainRun } from "./fixtures/chain.js";
 
-/** A chain n0 → n1 → … of `length` nodes, each 2 ms long, as the events of one run. */
-function* chainRun(length: number): Generator<Record<string, unknown>> {
-  const runId = `chain-${length}`;
-  const nodes = Array.from({ length }, (_, i) => ({ id: `n${i}`, agent: "dev", dependsOn: i === 0 ? [] : [`n${i - 1}`] }));
-  yield { type: "run.started", runId, at: 0, workflowId: "chain", mode: "eager", planHash: "p", nodes };
-  for (let i = 0; i < length; i++) {
-    yield { type: "node.dispatched", runId, at: 2 * i, nodeId: `n${i}`, agent: "dev", attempt: 1 };
-    yield { type: "node.succeeded", runId, at: 2 * i + 2, nodeId: `n${i}`, agent: "dev", attempt: 1, tokens: { input: 1, output: 1 } };
-  }
-  yield { type: "run.completed", runId, at: 2 * length, status: "succeeded" };
-}
-
+// The 200,000-node run through finish() and the dashboard is in run-metrics.slow.test.ts.
 describe("deep chains", () => {
   it("finish() records a 20,000-node chain: the whole chain is the critical path", async () => {
     const telemetry = createTelemetry({ redact: (text) => text, onWarning: () => undefined });
