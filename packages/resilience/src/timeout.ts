@@ -23,6 +23,8 @@ export async function withTimeout<T>(fn: (signal: AbortSignal) => Promise<T>, ti
   const timer =
     Number.isFinite(timeoutMs) && timeoutMs <= MAX_TIMER_MS
       ? setTimeout(() => {
+          // A stop that came first stays the reason: a stopped node is not a timed-out (retryable) one.
+          if (controller.signal.aborted) return;
           timedOut = new TimeoutError(timeoutMs);
           controller.abort(timedOut);
         }, Math.max(0, timeoutMs))
