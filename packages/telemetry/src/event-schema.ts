@@ -167,6 +167,7 @@ export const RunResumedEventSchema = z.looseObject({
   /** The workflow resumed, so a resumed run can be recorded without its run.started. */
   workflowId: z.string().min(1).optional(),
   taskType: z.string().min(1).optional(),
+  mode: z.enum(["wave", "eager", "sequential"]).optional(),
 });
 export const ContextCacheEventSchema = z.looseObject({
   type: z.literal("context.cache"),

@@ -192,6 +192,7 @@ export class RunBuilder {
         this.runId ??= event.runId;
         this.workflowId ??= event.workflowId;
         this.taskType ??= event.taskType;
+        this.dispatchMode ??= event.mode;
         if (event.planHash) this.planHash = event.planHash;
         this.startedAt ??= event.at;
         this.planNodes(event.nodes ?? []);

@@ -56,6 +56,42 @@ describe("telemetry from a real dispatch run", () => {
     expect(JSON.stringify(record)).not.toContain("hunter2");
   });
 
+  it("finishes a resumed dispatch run from its own events, without startRun", async () => {
+    const plan = planSchedule(buildGraph(generateDag("layered", 8, 3)));
+    const store = createMemoryCheckpointStore();
+    const stop = new AbortController();
+    let done = 0;
+    const runner = createFunctionRunner(async (task) => {
+      // The first process stops after two nodes, as if interrupted.
+      if (++done === 2) stop.abort();
+      return { output: `ok ${task.nodeId}`, tokens: { input: 1, output: 1 } };
+    });
+    await createDispatchController({ maxParallel: 1 }).run(plan, { runner, store, runId: "resumed-1", signal: stop.signal });
+
+    const warnings: string[] = [];
+    const telemetry = createTelemetry({ redact: (text) => text, onWarning: (m) => warnings.push(m) });
+    let resumed: DispatchEvent | undefined;
+    const controller = createDispatchController({
+      maxParallel: 2,
+      onEvent: (event) => {
+        if (event.type === "run.resumed") resumed = event;
+        telemetry.handle(event);
+      },
+    });
+    await controller.run(plan, { runner, store, runId: "resumed-1", resume: true });
+    const record = await telemetry.finish(); // no startRun({ workflowId }): it used to throw RunNotStartedError
+    expect(resumed).toBeDefined();
+    expect(RunRecordSchema.parse(record)).toEqual(record);
+    expect(record).toMatchObject({ runId: "resumed-1", resumedFrom: "resumed-1", recovered: true, status: "succeeded" });
+    // The resumed process ran only what the first one had not finished.
+    expect(record.dispatchOrder.length).toBeGreaterThan(0);
+    expect(record.dispatchOrder.length).toBeLessThan(plan.order.length);
+    // Named by run.resumed when dispatch puts it there; else "unknown", said in a warning.
+    const named = (resumed as { workflowId?: string }).workflowId;
+    expect(record.workflowId).toBe(named ?? "unknown");
+    expect(warnings.some((w) => w.includes("no event named its workflow"))).toBe(named === undefined);
+  });
+
   it("attributes real context provider events to their run and node, hits and misses alike", async () => {
     const plan = planSchedule(buildGraph({ id: "ctx", nodes: [{ id: "a", agent: "writer", priority: "docs", scope: "s", acceptance: [], dependsOn: [] }] }));
     const telemetry = createTelemetry({ sinks: [createMemoryRunSink()], redact: (text) => text });

@@ -281,12 +281,12 @@ describe("a resumed run is finishable from what its events say", () => {
   it("takes workflowId and taskType from run.resumed, without startRun", async () => {
     const warnings: string[] = [];
     const telemetry = createTelemetry({ redact: identity, onWarning: (m) => warnings.push(m) });
-    telemetry.handle(resumed({ workflowId: "epic-7", taskType: "feature" }));
+    telemetry.handle(resumed({ workflowId: "epic-7", taskType: "feature", mode: "eager" }));
     telemetry.handle({ type: "node.dispatched", runId: "r-5", at: 1_010, nodeId: "a", agent: "dev", attempt: 1 });
     telemetry.handle({ type: "node.succeeded", runId: "r-5", at: 1_030, nodeId: "a", agent: "dev", attempt: 1, tokens: { input: 3, output: 1 } });
     telemetry.handle({ type: "run.completed", runId: "r-5", at: 1_040, status: "succeeded" });
     const record = await telemetry.finish();
-    expect(record).toMatchObject({ runId: "r-5", workflowId: "epic-7", taskType: "feature", resumedFrom: "r-5", recovered: true, status: "succeeded" });
+    expect(record).toMatchObject({ runId: "r-5", workflowId: "epic-7", taskType: "feature", dispatchMode: "eager", mode: "hybrid", resumedFrom: "r-5", recovered: true, status: "succeeded" });
     expect(record.metrics.duration_ms).toBe(40);
     expect(warnings).toEqual([]);
   });
