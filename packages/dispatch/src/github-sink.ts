@@ -1,11 +1,11 @@
 import { retry } from "@octokit/plugin-retry";
 import { throttling } from "@octokit/plugin-throttling";
 import { Octokit } from "@octokit/rest";
-import { TimeoutError } from "@hybrid/resilience";
+import { TimeoutError, checkedRedact } from "@hybrid/resilience";
 import Bottleneck from "bottleneck";
 import { z } from "zod";
 import { parseOptions } from "./errors.js";
-import { RedactOptionSchema, checkedRedact, untilAborted } from "./handoff-support.js";
+import { RedactOptionSchema, untilAborted } from "./handoff-support.js";
 import { handoffMarker, handoffMarkerPrefix } from "./handoff.js";
 import type { HandoffEntry, HandoffIssue, HandoffSink } from "./handoff.js";
 import { createLedgerSink } from "./ledger-sink.js";
@@ -128,7 +128,7 @@ interface Flight {
  */
 export function createGitHubSink(options: GitHubSinkOptions): HandoffSink {
   const config = parseOptions("GitHub sink", GitHubSinkOptionsSchema, options);
-  const redact = checkedRedact("GitHub sink", config.redact);
+  const redact = checkedRedact(config.redact, "GitHub sink redact");
   const fallback = config.fallback ?? createLedgerSink({ dir: config.ledgerDir, redact: config.redact });
   const octokit: Octokit = (config.octokit as Octokit | undefined) ?? buildOctokit(config);
   // URLs this instance has recorded; the marker search covers other instances and restarts.

@@ -1,9 +1,9 @@
 import { mkdir, open, truncate } from "node:fs/promises";
 import { resolve } from "node:path";
-import { withFileLock } from "@hybrid/resilience";
+import { checkedRedact, withFileLock } from "@hybrid/resilience";
 import { z } from "zod";
 import { LedgerFormatError, parseOptions } from "./errors.js";
-import { RedactOptionSchema, checkedRedact, untilAborted } from "./handoff-support.js";
+import { RedactOptionSchema, untilAborted } from "./handoff-support.js";
 import type { HandoffEntry, HandoffSink } from "./handoff.js";
 
 /** Options of `createLedgerSink`. */
@@ -100,7 +100,7 @@ async function catchUp(path: string, view: LedgerView): Promise<number> {
  */
 export function createLedgerSink(options: LedgerSinkOptions): HandoffSink & { readonly path: string } {
   const config = parseOptions("ledger sink", LedgerSinkOptionsSchema, options);
-  const redact = checkedRedact("ledger sink", config.redact);
+  const redact = checkedRedact(config.redact, "ledger sink redact");
   const dir = resolve(config.dir);
   const path = resolve(dir, "ledger.jsonl");
   const view: LedgerView = { urls: new Map(), offset: 0 };

@@ -3,7 +3,7 @@ import { createServer } from "node:http";
 import type { IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { isTimeoutError } from "@hybrid/resilience";
+import { isInvalidRedactorError, isTimeoutError } from "@hybrid/resilience";
 import { Octokit } from "@octokit/rest";
 import { startGitHubServer } from "@hybrid/test-utils";
 import type { GitHubServer } from "@hybrid/test-utils";
@@ -253,7 +253,7 @@ describe("createGitHubSink (real Octokit, local server)", () => {
     expect(await ledgerLines(join(dir, ".hybrid", "ledger.jsonl"))).toEqual([expect.objectContaining({ idempotencyKey: "run-1:local:1", url: expect.stringContaining(join(dir, ".hybrid", "ledger.jsonl")) })]);
   });
 
-  it("validates its options: a URL, and a required redact returning a string", () => {
+  it("validates its options: a URL, and a required redact that returns a string", () => {
     const problems = (options: unknown): unknown => {
       try {
         createGitHubSink(options as GitHubSinkOptions);
@@ -265,8 +265,16 @@ describe("createGitHubSink (real Octokit, local server)", () => {
     };
     expect(problems({ baseUrl: "not a url", redact: identity })).toEqual([expect.objectContaining({ path: "baseUrl" })]);
     expect(problems({})).toEqual([expect.objectContaining({ path: "redact", message: expect.stringContaining("required") })]);
-    expect(problems({ redact: (text: string) => ({ text, findings: [] }) })).toEqual([
-      expect.objectContaining({ path: "redact", message: expect.stringContaining("redactSecrets(text).text") }),
-    ]);
+    // context's redactSecrets returns { text, findings }: refused when the sink is made, naming the option.
+    const wrong = (() => {
+      try {
+        createGitHubSink({ redact: ((text: string) => ({ text, findings: [] })) as never });
+      } catch (error) {
+        return error;
+      }
+      return expect.unreachable("a redactor returning an object must be refused");
+    })();
+    expect(isInvalidRedactorError(wrong)).toBe(true);
+    expect(wrong).toMatchObject({ where: "GitHub sink redact" });
   });
 });

@@ -1,6 +1,6 @@
 import { appendFile, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { acquireFileLock } from "@hybrid/resilience";
+import { acquireFileLock, isInvalidRedactorError } from "@hybrid/resilience";
 import { afterEach, describe, expect, it } from "vitest";
 import { isDispatchOptionsError, isLedgerFormatError } from "../src/errors.js";
 import { createLedgerSink } from "../src/ledger-sink.js";
@@ -140,12 +140,13 @@ describe("createLedgerSink", () => {
     expect(missing).toMatchObject({ code: "invalid-options", problems: [{ path: "redact", message: expect.stringContaining("required") }] });
     // context's redactSecrets returns { text, findings }: caught when the sink is made, naming the option.
     const wrong = thrown(() => createLedgerSink({ dir, redact: ((text: string) => ({ text, findings: [] })) as never }));
-    expect(isDispatchOptionsError(wrong)).toBe(true);
-    expect((wrong as Error).message).toContain("redact: must return a string, got an object");
+    expect(isInvalidRedactorError(wrong)).toBe(true);
+    expect(wrong).toMatchObject({ where: "ledger sink redact", message: expect.stringContaining("returned an object, not a string") });
     // One that goes wrong only on some text fails that record, writing nothing.
     const sometimes = createLedgerSink({ dir, redact: ((text: string) => (text.includes("odd") ? null : text)) as never });
     const refused = await sometimes.record({ ...entry, summary: "odd one" }).catch((e: unknown) => e);
-    expect(refused).toMatchObject({ code: "invalid-options", message: expect.stringContaining("got null") });
+    expect(isInvalidRedactorError(refused)).toBe(true);
+    expect((refused as Error).message).toContain("returned null");
     await expect(readFile(join(dir, "ledger.jsonl"), "utf8")).rejects.toThrow();
   });
 });
