@@ -54,25 +54,99 @@ export function createEngine(detectors: readonly Detector[], options: EngineOpti
   const disabled = options.disabled ?? new Set<string>();
   const kinds = [...new Set(detectors.flatMap((d) => d.kinds))].filter((kind) => !disabled.has(kind)).sort();
 
+  const detect = (text: string): Ranked[] => {
+    const work = maskMarkers(text);
+    const present = index.scan(work);
+    const candidates: Ranked[] = [];
+    detectors.forEach((detector, rank) => {
+      const ids = keywordIds[rank]!;
+      if (ids.length > 0 && !ids.some((id) => present[id] === 1)) return;
+      const found: Candidate[] = [];
+      detector.find(work, found);
+      for (const c of found) {
+        if (c.end <= c.start || disabled.has(c.kind) || allow.has(text.slice(c.start, c.end))) continue;
+        candidates.push({ ...c, rank });
+      }
+    });
+    return candidates;
+  };
+
   return {
     kinds,
     scan(text) {
-      const work = maskMarkers(text);
-      const present = index.scan(work);
-      const candidates: Ranked[] = [];
-      detectors.forEach((detector, rank) => {
-        const ids = keywordIds[rank]!;
-        if (ids.length > 0 && !ids.some((id) => present[id] === 1)) return;
-        const found: Candidate[] = [];
-        detector.find(work, found);
-        for (const c of found) {
-          if (c.end <= c.start || disabled.has(c.kind) || allow.has(text.slice(c.start, c.end))) continue;
-          candidates.push({ ...c, rank });
-        }
-      });
-      return write(text, resolve(candidates));
+      let findings = resolve(detect(text));
+      if (findings.length > 0) findings = resolve([...findings.map((f) => ({ ...f, rank: -1 })), ...echoes(text, findings)]);
+      // A marker changes what its neighbours see (a `+` glued to a token starts an international
+      // phone number once the token is a marker). Scanning the output again until nothing
+      // new turns up makes `redact(redact(x)) === redact(x)`; text without secrets is scanned once.
+      for (let round = 0; round < MAX_ROUNDS && findings.length > 0; round++) {
+        const output = write(text, findings);
+        const more = detect(output.text);
+        if (more.length === 0) return output;
+        findings = resolve([...findings.map((f) => ({ ...f, rank: -1 })), ...toOriginal(more, findings)]);
+      }
+      return write(text, findings);
     },
   };
+}
+
+const MAX_ROUNDS = 4;
+const ECHO_MIN_LENGTH = 16;
+const ECHO_MAX_SECRETS = 64;
+
+/**
+ * Other occurrences of a secret already found: a key recognised in `privateKey = "0x…"` is
+ * redacted in `new Wallet("0x…")` too, where nothing around it says it is one. Up to 64 distinct
+ * secrets of 16+ characters, each found with one `indexOf` pass, so the cost stays linear.
+ */
+function echoes(text: string, findings: readonly RedactionFinding[]): Ranked[] {
+  const kinds = new Map<string, string>();
+  for (const f of findings) {
+    if (kinds.size >= ECHO_MAX_SECRETS) break;
+    const secret = text.slice(f.start, f.end);
+    if (secret.length >= ECHO_MIN_LENGTH && !kinds.has(secret)) kinds.set(secret, f.kind);
+  }
+  // Searched with markers masked, so an occurrence can never cut into a marker.
+  const work = maskMarkers(text);
+  const out: Ranked[] = [];
+  for (const [secret, kind] of kinds) {
+    for (let at = work.indexOf(secret); at !== -1; at = work.indexOf(secret, at + secret.length)) {
+      out.push({ kind, start: at, end: at + secret.length, rank: -1 });
+    }
+  }
+  return out;
+}
+
+/**
+ * Maps spans found in the redacted output back to the original text; an offset inside or at the
+ * edge of a marker maps to the edge of the secret it replaced. One walk over both sorted lists.
+ */
+function toOriginal(spans: readonly Ranked[], findings: readonly RedactionFinding[]): Ranked[] {
+  // Ends before starts at the same offset: an end may still belong to the marker a start has left.
+  const queries = spans.flatMap((span, i) => [
+    { offset: span.start, isEnd: false, i },
+    { offset: span.end, isEnd: true, i },
+  ]);
+  queries.sort((a, b) => a.offset - b.offset || Number(b.isEnd) - Number(a.isEnd));
+  const mapped = spans.map((span) => ({ ...span }));
+  let k = 0;
+  let shift = 0; // output offset minus original offset, before marker k
+  const markerLength = (f: RedactionFinding) => `[REDACTED:${f.kind}]`.length;
+  for (const { offset, isEnd, i } of queries) {
+    for (; k < findings.length; k++) {
+      const f = findings[k]!;
+      const markerEnd = f.start + shift + markerLength(f);
+      if (isEnd ? markerEnd >= offset : markerEnd > offset) break;
+      shift += markerLength(f) - (f.end - f.start);
+    }
+    const f = findings[k];
+    const markerStart = f === undefined ? Infinity : f.start + shift;
+    const inside = isEnd ? offset > markerStart : offset >= markerStart;
+    const original = inside ? (isEnd ? f!.end : f!.start) : offset - shift;
+    if (isEnd) mapped[i]!.end = original;
+    else mapped[i]!.start = original;
+  }
+  return mapped;
 }
 
 /**

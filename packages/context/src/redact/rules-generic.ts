@@ -92,25 +92,27 @@ export function keyRole(key: string): KeyRole | null {
   return role;
 }
 
-function isTerminator(code: number): boolean {
-  // Whitespace, quotes, separators, brackets, and the operator characters `:` and `|`.
+function isTerminator(code: number, quoted: boolean): boolean {
+  // Whitespace, quotes, `\` and the operator characters `:` and `=` end every value (see valueEnd);
+  // an unquoted value also ends at separators and brackets (`a=1&token=…`, `f(token)`).
+  if (code <= 32 || code === 34 || code === 39 || code === 96 || code === 92 || code === 58) return true;
   return (
-    code <= 32 || code === 34 || code === 39 || code === 96 || code === 44 || code === 59 || code === 38 ||
-    code === 40 || code === 41 || code === 91 || code === 93 || code === 123 || code === 125 || code === 60 ||
-    code === 62 || code === 124 || code === 92 || code === 58
+    !quoted &&
+    (code === 44 || code === 59 || code === 38 || code === 40 || code === 41 || code === 91 || code === 93 ||
+      code === 123 || code === 125 || code === 60 || code === 62 || code === 124)
   );
 }
 
-/** The end of an unquoted or quoted value starting at `start`; `=` is kept only as trailing padding. */
-function valueEnd(text: string, start: number): number {
+/** The end of a value starting at `start`; `=` is kept only as trailing padding. */
+function valueEnd(text: string, start: number, quoted: boolean): number {
   let i = start;
   while (i < text.length) {
     const code = text.charCodeAt(i);
-    if (isTerminator(code)) break;
+    if (isTerminator(code, quoted)) break;
     if (code === 61) {
       let j = i;
       while (j < text.length && text.charCodeAt(j) === 61) j++;
-      return j >= text.length || isTerminator(text.charCodeAt(j)) ? j : i;
+      return j >= text.length || isTerminator(text.charCodeAt(j), quoted) ? j : i;
     }
     i++;
   }
@@ -129,7 +131,7 @@ export const genericAssignments: Detector = {
       let start = ASSIGNMENT.lastIndex;
       const quote = text[start] === '"' || text[start] === "'" || text[start] === "`" ? text[start] : null;
       if (quote !== null) start++;
-      const end = valueEnd(text, start);
+      const end = valueEnd(text, start, quote !== null);
       if (end - start < 8 || (quote !== null && text[end] !== quote) || text[end] === "(") continue;
       let keyStart = m.index;
       while (keyStart > 0 && m.index - keyStart < 64 && isKeyChar(text.charCodeAt(keyStart - 1))) keyStart--;

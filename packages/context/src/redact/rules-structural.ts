@@ -10,6 +10,10 @@ import { regexDetectors, type Detector, type RegexRule } from "./detector.js";
 const PEM_BEGIN = /-----BEGIN[ A-Z0-9_-]{0,60}PRIVATE KEY(?: BLOCK)?-----/gi;
 const PEM_END = /-----END[ A-Z0-9_-]{0,60}PRIVATE KEY(?: BLOCK)?-----/iy;
 
+function isBase64(code: number): boolean {
+  return (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || (code >= 48 && code <= 57) || code === 43 || code === 47 || code === 61;
+}
+
 function isPemBodyChar(code: number): boolean {
   // Base64, whitespace, `\` of JSON-escaped newlines, and the `Proc-Type:`/`DEK-Info:` header lines.
   return (
@@ -41,8 +45,14 @@ const privateKeys: Detector = {
       PEM_END.lastIndex = i;
       const terminated = PEM_END.test(text);
       if (base64 < (terminated ? 32 : 64)) continue;
-      let end = terminated ? PEM_END.lastIndex : i;
-      while (!terminated && end > 0 && /[\s\\]/.test(text[end - 1]!)) end--;
+      // Unterminated: the block ends with its last run of 16+ base64 characters, so the prose
+      // after a truncated key stays.
+      let end = terminated ? PEM_END.lastIndex : -1;
+      for (let k = PEM_BEGIN.lastIndex, run = 0; !terminated && k < i; k++) {
+        run = isBase64(text.charCodeAt(k)) ? run + 1 : 0;
+        if (run >= 16) end = k + 1;
+      }
+      if (end === -1) continue;
       out.push({ kind: "private-key", start: header.index, end });
       PEM_BEGIN.lastIndex = end;
     }
@@ -202,7 +212,8 @@ const STRUCTURAL_RULES: readonly RegexRule[] = [
     keywords: ["authorization"],
     pattern: /authorization["']?[ \t]{0,4}[:=][ \t]{0,4}["']?(?:bearer|basic|token|digest|apikey|sso-key)[ \t]{1,4}([A-Za-z0-9._~+/=:-]{8,})/gi,
     group: 1,
-    accept: notPlaceholder,
+    // A word is a header name or prose (`Bearer Authorization:`), not a credential.
+    accept: (secret) => notPlaceholder(secret) && !/^[A-Za-z]+:?$/.test(secret),
   },
 ];
 
