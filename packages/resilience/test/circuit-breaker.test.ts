@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { AbortedError, BrokenCircuitError, createBreakerRegistry, isBrokenCircuitError, isInvalidPolicyError } from "@hybrid/resilience";
-import type { BreakerChange } from "@hybrid/resilience";
+import { AbortedError, BreakerStateSchema, BrokenCircuitError, createBreakerRegistry, isBrokenCircuitError, isInvalidPolicyError } from "@hybrid/resilience";
+import type { BreakerChange, BreakerRegistry } from "@hybrid/resilience";
 import { manualClock } from "./helpers.js";
 
 const fail = async (): Promise<never> => {
@@ -8,19 +8,27 @@ const fail = async (): Promise<never> => {
 };
 const ok = async (): Promise<string> => "ok";
 
+function deferred(): { promise: Promise<string>; resolve: () => void; reject: () => void } {
+  let resolve!: () => void;
+  let reject!: () => void;
+  const promise = new Promise<string>((res, rej) => ((resolve = () => res("probe ok")), (reject = () => rej(new Error("probe failed")))));
+  return { promise, resolve, reject };
+}
+
+async function failTimes(breakers: BreakerRegistry, key: string, n: number): Promise<void> {
+  for (let i = 0; i < n; i++) await expect(breakers.execute(key, fail)).rejects.toThrow("agent down");
+}
+
 describe("createBreakerRegistry", () => {
-  it("opens after N consecutive failures, rejects at once, goes half-open after the cooldown and closes on success", async () => {
+  it("opens after N consecutive failures (a success resets the count) and then rejects without running", async () => {
     const clock = manualClock();
-    const changes: BreakerChange[] = [];
-    const breakers = createBreakerRegistry(
-      { consecutiveFailures: 3, halfOpenAfterMs: 30_000 },
-      { clock: clock.now, onChange: (change) => changes.push(change) },
-    );
-    await breakers.execute("coder", fail).catch(() => undefined);
-    await breakers.execute("coder", ok); // a success resets the count
-    for (let i = 0; i < 2; i++) await expect(breakers.execute("coder", fail)).rejects.toThrow("agent down");
+    const breakers = createBreakerRegistry({ consecutiveFailures: 3, halfOpenAfterMs: 30_000 }, { clock: clock.now });
+    await failTimes(breakers, "coder", 2);
+    await breakers.execute("coder", ok);
+    await failTimes(breakers, "coder", 2);
     expect(breakers.state("coder")).toBe("closed");
-    await expect(breakers.execute("coder", fail)).rejects.toThrow("agent down");
+    expect(breakers.admission("coder")).toEqual({ admitted: true });
+    await failTimes(breakers, "coder", 1);
     expect(breakers.state("coder")).toBe("open");
 
     let ran = false;
@@ -28,71 +36,113 @@ describe("createBreakerRegistry", () => {
     expect(ran).toBe(false);
     expect(isBrokenCircuitError(rejected)).toBe(true);
     expect(rejected).toMatchObject({ code: "breaker-open", key: "coder", retryAfterMs: 30_000 });
-    expect(breakers.state("reviewer")).toBe("closed"); // per key
-
-    clock.advance(29_999);
-    await expect(breakers.execute("coder", ok)).rejects.toBeInstanceOf(BrokenCircuitError);
-    clock.advance(1);
-    expect(breakers.state("coder")).toBe("half-open");
-    await expect(breakers.execute("coder", ok)).resolves.toBe("ok");
-    expect(breakers.state("coder")).toBe("closed");
-    expect(changes.map((change) => `${change.from}->${change.to}`)).toEqual(["closed->open", "open->half-open", "half-open->closed"]);
-    expect(changes[0]).toMatchObject({ key: "coder", at: clock.now() - 30_000, state: { state: "open" } });
+    expect((rejected as Error).message).toBe('[resilience] circuit breaker "coder" is open; next probe in 30000ms');
+    // Per key.
+    expect(breakers.state("reviewer")).toBe("closed");
+    expect(breakers.admission("reviewer")).toEqual({ admitted: true });
   });
 
-  it("re-opens when the half-open probe fails, and lets only one probe through at a time", async () => {
+  it("admission reports the remaining cooldown while open, and admits once it has passed", async () => {
     const clock = manualClock();
-    const breakers = createBreakerRegistry({ consecutiveFailures: 1, halfOpenAfterMs: 1_000 }, { clock: clock.now });
-    await breakers.execute("tool", fail).catch(() => undefined);
-    clock.advance(1_000);
-    let release!: () => void;
-    const probe = breakers.execute("tool", () => new Promise<void>((resolve) => (release = resolve)));
-    await expect(breakers.execute("tool", ok)).rejects.toMatchObject({ code: "breaker-open", retryAfterMs: 0 });
-    release();
-    await probe;
-    expect(breakers.state("tool")).toBe("closed");
-
-    await breakers.execute("tool", fail).catch(() => undefined);
-    clock.advance(1_000);
-    await expect(breakers.execute("tool", fail)).rejects.toThrow("agent down");
-    expect(breakers.state("tool")).toBe("open");
-    expect(breakers.toJSON().tool!.openedAt).toBe(clock.now());
+    const breakers = createBreakerRegistry({ consecutiveFailures: 1, halfOpenAfterMs: 30_000 }, { clock: clock.now });
+    await failTimes(breakers, "coder", 1);
+    expect(breakers.admission("coder")).toEqual({ admitted: false, retryAfterMs: 30_000 });
+    clock.advance(12_345);
+    expect(breakers.admission("coder")).toEqual({ admitted: false, retryAfterMs: 17_655 });
+    await expect(breakers.execute("coder", ok)).rejects.toMatchObject({ retryAfterMs: 17_655 });
+    clock.advance(17_654);
+    expect(breakers.admission("coder")).toEqual({ admitted: false, retryAfterMs: 1 });
+    clock.advance(1);
+    expect(breakers.admission("coder")).toEqual({ admitted: true });
+    expect(breakers.state("coder")).toBe("half-open");
   });
 
-  it("does not count aborts against the breaker", async () => {
+  it("half-open admits exactly one probe: a concurrent execute is rejected without running and admission says wait for the probe", async () => {
+    const clock = manualClock();
+    const changes: BreakerChange[] = [];
+    const breakers = createBreakerRegistry({ consecutiveFailures: 1, halfOpenAfterMs: 1_000 }, { clock: clock.now, onChange: (c) => changes.push(c) });
+    await failTimes(breakers, "tool", 1);
+    clock.advance(1_000);
+    const probe = deferred();
+    let probes = 0;
+    const first = breakers.execute("tool", () => (probes++, probe.promise));
+    let second = 0;
+    const rejected = await breakers.execute("tool", async () => void second++).catch((error: unknown) => error);
+    expect(second).toBe(0);
+    expect(rejected).toBeInstanceOf(BrokenCircuitError);
+    expect(rejected).toMatchObject({ key: "tool", retryAfterMs: 0 });
+    expect(breakers.admission("tool")).toEqual({ admitted: false, retryAfterMs: undefined });
+    // However long the probe takes.
+    clock.advance(60_000);
+    expect(breakers.admission("tool")).toEqual({ admitted: false, retryAfterMs: undefined });
+    expect(probes).toBe(1);
+
+    probe.resolve();
+    await expect(first).resolves.toBe("probe ok");
+    expect(breakers.state("tool")).toBe("closed");
+    expect(breakers.admission("tool")).toEqual({ admitted: true });
+    expect(changes.map((change) => `${change.from}->${change.to}`)).toEqual(["closed->open", "open->half-open", "half-open->closed"]);
+    expect(changes[2]).toMatchObject({ key: "tool", at: clock.now(), state: { state: "closed", consecutiveFailures: 0 } });
+  });
+
+  it("a failed probe reopens the breaker for another full cooldown", async () => {
+    const clock = manualClock();
+    const breakers = createBreakerRegistry({ consecutiveFailures: 2, halfOpenAfterMs: 1_000 }, { clock: clock.now });
+    await failTimes(breakers, "tool", 2);
+    clock.advance(1_500);
+    const probe = deferred();
+    const running = breakers.execute("tool", () => probe.promise);
+    clock.advance(200);
+    probe.reject();
+    await expect(running).rejects.toThrow("probe failed");
+    expect(breakers.state("tool")).toBe("open");
+    expect(breakers.toJSON().tool).toMatchObject({ state: "open", openedAt: clock.now(), consecutiveFailures: 3 });
+    expect(breakers.admission("tool")).toEqual({ admitted: false, retryAfterMs: 1_000 });
+    // The next probe is admitted once the new cooldown is over.
+    clock.advance(1_000);
+    await expect(breakers.execute("tool", ok)).resolves.toBe("ok");
+  });
+
+  it("does not count aborts against the breaker, and an aborted probe frees the probe slot", async () => {
     const clock = manualClock();
     const breakers = createBreakerRegistry({ consecutiveFailures: 1, halfOpenAfterMs: 10 }, { clock: clock.now });
     await expect(breakers.execute("a", () => Promise.reject(new AbortedError()))).rejects.toBeInstanceOf(AbortedError);
     expect(breakers.state("a")).toBe("closed");
-    await breakers.execute("a", fail).catch(() => undefined);
+    await failTimes(breakers, "a", 1);
     clock.advance(10);
     await expect(breakers.execute("a", () => Promise.reject(new AbortedError()))).rejects.toBeInstanceOf(AbortedError);
     expect(breakers.state("a")).toBe("half-open");
+    expect(breakers.admission("a")).toEqual({ admitted: true });
   });
 
-  it("opens on a failure rate over the window once enough calls were seen", async () => {
+  it("counts only what isFailure says is a failure", async () => {
+    const breakers = createBreakerRegistry({ consecutiveFailures: 1 }, { isFailure: (error) => (error as Error).message !== "bad input" });
+    await expect(breakers.execute("k", () => Promise.reject(new Error("bad input")))).rejects.toThrow();
+    expect(breakers.state("k")).toBe("closed");
+    await failTimes(breakers, "k", 1);
+    expect(breakers.state("k")).toBe("open");
+  });
+
+  it("failure-rate mode: opens when the share of failures in the window reaches the threshold, once enough calls were seen", async () => {
     const clock = manualClock();
     const breakers = createBreakerRegistry(
-      {
-        consecutiveFailures: 100,
-        halfOpenAfterMs: 5_000,
-        failureRate: { threshold: 0.5, windowMs: 10_000, minimumRequests: 6 },
-      },
+      { consecutiveFailures: 100, halfOpenAfterMs: 5_000, failureRate: { threshold: 0.5, windowMs: 10_000, minimumRequests: 6 } },
       { clock: clock.now },
     );
-    // Alternating success/failure: never 2 failures in a row, but a 50% failure rate.
+    // Alternating failure/success: never 2 failures in a row, but a high failure rate.
     for (let i = 0; i < 5; i++) {
       await breakers.execute("k", i % 2 === 0 ? fail : ok).catch(() => undefined);
       clock.advance(100);
     }
-    expect(breakers.state("k")).toBe("closed"); // only 5 calls: below minimumRequests
+    expect(breakers.state("k")).toBe("closed"); // 3 of 5 failed, but only 5 calls: below minimumRequests
     await breakers.execute("k", ok);
-    expect(breakers.state("k")).toBe("closed"); // 6 calls, 2 failed of 6 -> 33%
+    expect(breakers.state("k")).toBe("closed"); // 3 of 6 would be 50%, but a success does not open a breaker
     await breakers.execute("k", fail).catch(() => undefined);
     expect(breakers.state("k")).toBe("open"); // 4 of 7 failed
+    expect(breakers.toJSON().k!.window).toHaveLength(7);
   });
 
-  it("forgets failures that fell out of the window", async () => {
+  it("failure-rate mode forgets outcomes that fell out of the window", async () => {
     const clock = manualClock();
     const breakers = createBreakerRegistry(
       { consecutiveFailures: 100, halfOpenAfterMs: 5_000, failureRate: { threshold: 0.5, windowMs: 1_000, minimumRequests: 4 } },
@@ -103,23 +153,41 @@ describe("createBreakerRegistry", () => {
     for (let i = 0; i < 3; i++) await breakers.execute("k", ok);
     await breakers.execute("k", fail).catch(() => undefined);
     expect(breakers.state("k")).toBe("closed"); // 1 of 4 in the window
-    expect(breakers.toJSON().k!.window).toHaveLength(4);
+    expect(breakers.toJSON().k!.window!.map((sample) => sample.failed)).toEqual([false, false, false, true]);
   });
 
-  it("keeps an open breaker open across a restart (toJSON -> initialState)", async () => {
+  it("round-trips its state through toJSON and initialState: an open breaker stays open with the same cooldown", async () => {
     const clock = manualClock();
-    const before = createBreakerRegistry({ consecutiveFailures: 2, halfOpenAfterMs: 60_000 }, { clock: clock.now });
-    await before.execute("coder", fail).catch(() => undefined);
-    await before.execute("coder", fail).catch(() => undefined);
-    const saved = JSON.parse(JSON.stringify(before.toJSON()));
+    const options = { consecutiveFailures: 2, halfOpenAfterMs: 60_000, failureRate: { threshold: 0.9, windowMs: 60_000, minimumRequests: 50 } };
+    const before = createBreakerRegistry(options, { clock: clock.now });
+    await failTimes(before, "coder", 2);
+    await before.execute("reviewer", ok);
+    await failTimes(before, "reviewer", 1);
+    const saved = JSON.parse(JSON.stringify(before.toJSON())) as ReturnType<BreakerRegistry["toJSON"]>;
+    for (const state of Object.values(saved)) expect(BreakerStateSchema.parse(state)).toEqual(state);
+    expect(saved.coder).toMatchObject({ state: "open", consecutiveFailures: 2, openedAt: clock.now() });
     clock.advance(10_000);
 
-    const after = createBreakerRegistry({ consecutiveFailures: 2, halfOpenAfterMs: 60_000 }, { clock: clock.now, initialState: saved });
+    const after = createBreakerRegistry(options, { clock: clock.now, initialState: saved });
+    expect(after.toJSON()).toEqual(saved);
     expect(after.state("coder")).toBe("open");
-    await expect(after.execute("coder", ok)).rejects.toMatchObject({ code: "breaker-open", retryAfterMs: 50_000 });
+    expect(after.admission("coder")).toEqual({ admitted: false, retryAfterMs: 50_000 });
+    // reviewer keeps its failure count: one more failure opens it.
+    await failTimes(after, "reviewer", 1);
+    expect(after.state("reviewer")).toBe("open");
     clock.advance(50_000);
     await expect(after.execute("coder", ok)).resolves.toBe("ok");
-    expect(after.toJSON()).toEqual({ coder: { state: "closed", consecutiveFailures: 0 } });
+    expect(after.toJSON().coder).toEqual({ state: "closed", consecutiveFailures: 0, window: [] });
+    // The restored registry does not share state with the object it was given.
+    expect(saved.coder!.state).toBe("open");
+  });
+
+  it("restores a half-open breaker with no probe out", async () => {
+    const clock = manualClock();
+    const breakers = createBreakerRegistry({ halfOpenAfterMs: 10 }, { clock: clock.now, initialState: { k: { state: "half-open", consecutiveFailures: 5, openedAt: 0 } } });
+    expect(breakers.admission("k")).toEqual({ admitted: true });
+    await breakers.execute("k", ok);
+    expect(breakers.state("k")).toBe("closed");
   });
 
   it("rejects invalid options and invalid initial state naming the path", () => {
@@ -134,70 +202,9 @@ describe("createBreakerRegistry", () => {
     expect((caught as Error).message).toMatch(/initialState\.coder\.state/);
   });
 
-  it("offers execute as synchronous enter / succeeded / failed steps with the same state machine", () => {
-    const clock = manualClock();
-    const changes: string[] = [];
-    const breakers = createBreakerRegistry(
-      { consecutiveFailures: 2, halfOpenAfterMs: 1_000 },
-      { clock: clock.now, onChange: (change) => changes.push(`${change.key}:${change.from}->${change.to}`) },
-    );
-    const first = breakers.enter("coder");
-    expect(first).toMatchObject({ key: "coder", probe: false });
-    expect(breakers.enter("coder")).toBe(first); // tickets are shared: no allocation per call
-    breakers.failed(first, new Error("down"));
-    breakers.failed(breakers.enter("coder"), new Error("down"));
-    expect(breakers.state("coder")).toBe("open");
-    expect(() => breakers.enter("coder")).toThrow(BrokenCircuitError);
-
-    clock.advance(1_000);
-    const probe = breakers.enter("coder");
-    expect(probe.probe).toBe(true);
-    // One probe at a time, until it settles.
-    expect(() => breakers.enter("coder")).toThrow(BrokenCircuitError);
-    breakers.succeeded(probe);
-    expect(breakers.state("coder")).toBe("closed");
-    breakers.succeeded(breakers.enter("coder"));
-    expect(changes).toEqual(["coder:closed->open", "coder:open->half-open", "coder:half-open->closed"]);
-
-    // An abort does not count, as with execute.
-    const ticket = breakers.enter("coder");
-    breakers.failed(ticket, new AbortedError({ what: "attempt" }));
-    breakers.failed(ticket, new AbortedError({ what: "attempt" }));
-    expect(breakers.state("coder")).toBe("closed");
-  });
-
-  it("refuses tickets it did not issue, and counts a throw while recording a success as a failure", () => {
-    const clock = manualClock();
-    const a = createBreakerRegistry({ consecutiveFailures: 1 }, { clock: clock.now });
-    const b = createBreakerRegistry({ consecutiveFailures: 1 }, { clock: clock.now });
-    const ticket = a.enter("coder");
-    expect(() => b.succeeded(ticket)).toThrow(TypeError);
-    expect(() => a.failed({ key: "coder", probe: false }, new Error("x"))).toThrow(TypeError);
-    expect(a.state("coder")).toBe("closed");
-
-    let calls = 0;
-    const throwing = createBreakerRegistry(
-      { consecutiveFailures: 1, halfOpenAfterMs: 10 },
-      {
-        clock: clock.now,
-        onChange: (change) => {
-          // The probe's success (half-open -> closed) has a listener that throws.
-          if (change.to === "closed" && ++calls === 1) throw new Error("listener broke");
-        },
-      },
-    );
-    throwing.failed(throwing.enter("coder"), new Error("down"));
-    clock.advance(10);
-    const probe = throwing.enter("coder");
-    expect(() => throwing.succeeded(probe)).toThrow("listener broke");
-    // The throw counted against the half-open breaker, which opened again; the probe slot is free.
-    expect(throwing.state("coder")).toBe("open");
-    clock.advance(10);
-    expect(throwing.enter("coder").probe).toBe(true);
-  });
-
-  it("uses Date.now by default", async () => {
+  it("uses Date.now by default and reports unknown keys as closed", async () => {
     const breakers = createBreakerRegistry({});
+    expect(breakers.toJSON()).toEqual({});
     await expect(breakers.execute("x", ok)).resolves.toBe("ok");
     expect(breakers.toJSON()).toEqual({ x: { state: "closed", consecutiveFailures: 0 } });
   });
