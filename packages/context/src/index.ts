@@ -25,7 +25,7 @@ export {
   parseHandoffMarker,
   stripHandoffMarkers,
 } from "./handoffs.js";
-export { REDACTION_KINDS, countFindings, createRedactor, redact, redactSecrets } from "./redact.js";
+export { REDACTION_KINDS, createRedactor, redact, redactSecrets } from "./redact.js";
 export { WorkItemSchema, loadContext } from "./segment.js";
 export {
   TiktokenEstimatorOptionsSchema,
@@ -59,7 +59,7 @@ export type {
 } from "./events.js";
 export type { GitHubCommentsProviderOptions } from "./github-comments.js";
 export type { HandoffMarker, HandoffProviderOptions } from "./handoffs.js";
-export type { RedactionFinding, RedactionResult } from "./redact.js";
+export type { RedactionFinding, RedactionResult, Redactor, RedactorOptions } from "./redact.js";
 export type {
   Blocker,
   ContextProvider,
