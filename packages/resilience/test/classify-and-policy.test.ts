@@ -1,11 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { TaskCancelledError, BrokenCircuitError as CockatielBrokenCircuitError } from "cockatiel";
 import {
   AbortedError,
   BrokenCircuitError,
+  FileLockLostError,
   InvalidJournalEventError,
+  InvalidPolicyError,
+  InvalidRedactorError,
   InvalidRunIdError,
   JournalCorruptError,
+  JournalVersionError,
+  LockedError,
   PlanMismatchError,
   ResiliencePolicySchema,
   TimeoutError,
@@ -13,7 +17,11 @@ import {
   classifyError,
   isAbortedError,
   isBrokenCircuitError,
+  isFileLockLostError,
   isInvalidJournalEventError,
+  isInvalidRedactorError,
+  isJournalVersionError,
+  isLockedError,
   isInvalidPolicyError,
   isInvalidRunIdError,
   isJournalCorruptError,
@@ -27,15 +35,19 @@ import {
 } from "@hybrid/resilience";
 import { failure } from "./helpers.js";
 
+// cockatiel's errors, as a runner using cockatiel throws them: recognised by their marker fields.
+const cockatielCancelled = Object.assign(new Error("Operation cancelled"), { isTaskCancelledError: true });
+const cockatielBrokenCircuit = Object.assign(new Error("Execution prevented because the circuit breaker is open"), { isBrokenCircuitError: true });
+
 describe("classifyError", () => {
   it.each([
     [new AbortedError(), "aborted"],
     [Object.assign(new Error("x"), { name: "AbortError" }), "aborted"],
     [new TimeoutError(5), "timeout"],
-    [new TaskCancelledError(), "timeout"],
+    [cockatielCancelled, "timeout"],
     [Object.assign(new Error("x"), { name: "TimeoutError" }), "timeout"],
     [new BrokenCircuitError("k", 1), "breaker-open"],
-    [new CockatielBrokenCircuitError(), "breaker-open"],
+    [cockatielBrokenCircuit, "breaker-open"],
     [new TransientError("x"), "transient"],
     [failure({ transient: true }), "transient"],
     [failure({ exitCode: 75 }), "transient"],
@@ -69,17 +81,23 @@ describe("errors", () => {
       [new PlanMismatchError("h1", "h2", { added: ["x"], removed: [], changed: ["y"] }, "run-1"), isPlanMismatchError, "plan-mismatch"],
       [new InvalidRunIdError("..", "bad"), isInvalidRunIdError, "invalid-run-id"],
       [new InvalidJournalEventError(undefined, [{ path: "", message: "bad" }]), isInvalidJournalEventError, "journal-event-invalid"],
+      [new InvalidPolicyError([{ path: "retry", message: "bad" }]), isInvalidPolicyError, "invalid-policy"],
+      [new LockedError("/x/journal.jsonl", "run r", { pid: 1, hostname: "h" }), isLockedError, "locked"],
+      [new FileLockLostError("/x/journal.jsonl", "run r", new Error("ECOMPROMISED")), isFileLockLostError, "lock-lost"],
+      [new JournalVersionError("/x/journal.jsonl", 1, 2, 1), isJournalVersionError, "journal-version-unsupported"],
+      [new InvalidRedactorError("store redact", "bad"), isInvalidRedactorError, "invalid-redactor"],
     ];
     for (const [error, guard, code] of cases) {
       expect(error.code).toBe(code);
       expect(error.message.startsWith("[resilience] ")).toBe(true);
       expect(guard(error)).toBe(true);
       // A look-alike from another installed copy: same Symbol.for brand, different class.
-      const foreign = Object.assign(Object.create(null), Object.fromEntries(
-        Object.getOwnPropertySymbols(error).map((symbol) => [symbol, true]),
-      ));
+      const foreign: Record<symbol, boolean> = Object.create(null);
       for (const symbol of Object.getOwnPropertySymbols(error)) foreign[symbol] = true;
+      expect(Object.getOwnPropertySymbols(error)).toHaveLength(1);
       expect(guard(foreign)).toBe(true);
+      // Each guard knows only its own brand.
+      for (const [, other] of cases) if (other !== guard) expect(other(error)).toBe(false);
       expect(guard(new Error("other"))).toBe(false);
       expect(guard(null)).toBe(false);
     }
@@ -111,6 +129,7 @@ describe("resolveResiliencePolicy", () => {
       caught = error;
     }
     expect(isInvalidPolicyError(caught)).toBe(true);
+    expect(caught).toBeInstanceOf(InvalidPolicyError);
     const paths = (caught as { issues: Array<{ path: string }> }).issues.map((issue) => issue.path);
     expect(paths).toEqual(expect.arrayContaining(["retry.maxAttempts", "timeoutMs", ""]));
     expect((caught as Error).message).toMatch(/^\[resilience\] invalid resilience policy/);
