@@ -74,7 +74,8 @@ export function buildRunRecord(state: RunBuilder, meta: RunMetadata, now: number
     waves: [...state.waves.values()].sort((a, b) => a.wave - b.wave),
     gates: [...state.gates],
     breakers: [...state.breakers],
-    redactions: { ...state.redactions },
+    // fromEntries defines own properties: a kind named "__proto__" stays a kind.
+    redactions: Object.fromEntries(Object.entries(state.redactions)),
     droppedEvents: state.dropped,
     context: { cacheMisses: { l2: state.missL2, l3: state.missL3 }, fallbacks: state.fallbacks, unattributed: state.unattributed },
     metrics: {

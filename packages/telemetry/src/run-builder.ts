@@ -100,7 +100,8 @@ export class RunBuilder {
   readonly waves = new Map<number, WaveRecord>();
   readonly gates: GateRecord[] = [];
   readonly breakers: RunRecord["breakers"] = [];
-  readonly redactions: Record<string, number> = {};
+  /** Finding kinds come from producers: a null-prototype record, so a kind named `__proto__` is just a kind. */
+  readonly redactions: Record<string, number> = Object.create(null) as Record<string, number>;
   cacheL2 = 0;
   cacheL3 = 0;
   missL2 = 0;

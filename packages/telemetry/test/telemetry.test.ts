@@ -302,6 +302,20 @@ describe("a resumed run is finishable from what its events say", () => {
   });
 });
 
+describe("keys from producers", () => {
+  it("a finding kind named __proto__ never becomes a prototype (zod drops it on parse)", async () => {
+    const telemetry = createTelemetry(quiet);
+    for (const event of handCheckedStream()) telemetry.handle(event);
+    telemetry.handle({ type: "context.composed", runId: "r1", at: T0, nodeId: "a", promptTokens: 1, redactions: JSON.parse('{"__proto__": 4, "email": 1}') });
+    const record = await telemetry.finish();
+    expect(Object.getPrototypeOf(record.redactions)).toBe(Object.prototype);
+    expect(Object.entries(record.redactions)).toEqual([
+      ["github-token", 2],
+      ["email", 2],
+    ]);
+  });
+});
+
 describe("context events per run and node", () => {
   it("attributes cache hits, misses and fallbacks to their node, and counts the rest for the run", async () => {
     const telemetry = createTelemetry(quiet);
