@@ -222,13 +222,15 @@ export function planReplay(plan: ReplayPlanInput, events: readonly JournalEvent[
     const sameDispatch =
       state.dispatchedSpecHash === node.specHash && state.dispatchedInputs !== undefined && sameInputs(node, state.dispatchedInputs);
     const retrying = options.retryFailed === true || state.retried;
+    // An unfinished dispatch of this very spec and inputs is in flight even when an older output of
+    // the node was discarded: it is the same attempt, so its idempotency key is reused.
     const reason: RunReason =
-      state.attempt === 0 && !completion
-        ? "new"
-        : completion !== undefined || !sameDispatch || (state.status === "failed" && !retrying)
-          ? "changed"
-          : state.status === "in-flight"
-            ? "in-flight"
+      sameDispatch && state.status === "in-flight"
+        ? "in-flight"
+        : state.attempt === 0 && !completion
+          ? "new"
+          : completion !== undefined || !sameDispatch || (state.status === "failed" && !retrying)
+            ? "changed"
             : state.status === "failed"
               ? "retry-failed"
               : state.status === "blocked"
