@@ -227,14 +227,14 @@ export function planReplay(plan: ReplayPlanInput, events: readonly JournalEvent[
     const reason: RunReason =
       sameDispatch && state.status === "in-flight"
         ? "in-flight"
-        : state.attempt === 0 && !completion
-          ? "new"
-          : completion !== undefined || !sameDispatch || (state.status === "failed" && !retrying)
-            ? "changed"
-            : state.status === "failed"
-              ? "retry-failed"
-              : state.status === "blocked"
-                ? "unblocked"
+        : state.status === "blocked" && !completion
+          ? "unblocked"
+          : state.attempt === 0 && !completion
+            ? "new"
+            : completion !== undefined || !sameDispatch || (state.status === "failed" && !retrying)
+              ? "changed"
+              : state.status === "failed"
+                ? "retry-failed"
                 : "new";
     const toRun: NodeToRun = {
       nodeId: node.id,
