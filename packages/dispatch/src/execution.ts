@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { sleep as realSleep } from "@hybrid/resilience";
 import { WaveScheduler } from "@hybrid/scheduler";
 import type { PlannedNode, SchedulePlan } from "@hybrid/scheduler";
@@ -46,6 +47,8 @@ export class RunExecution {
   constructor(readonly init: ExecutionInit) {
     const { plan, prior, mode, options } = init;
     this.#slots = new Slots(options);
+    // Every in-flight attempt (up to maxParallel) listens on the run's signal.
+    setMaxListeners(0, this.#abort.signal);
     this.#transitions = new TransitionJournal(init.journal, plan, this.outcomes, prior?.wavesStarted ?? [], prior?.wavesCompleted ?? []);
     for (const [id, done] of prior?.completed ?? []) {
       this.outcomes.set(id, {
@@ -130,7 +133,8 @@ export class RunExecution {
       }
       return false;
     };
-    while (this.#stopping === "none") {
+    // With every global slot taken, asking the scheduler would make it scan the whole ready set for nothing.
+    while (this.#stopping === "none" && this.#slots.running < this.init.options.maxParallel) {
       const node = this.#scheduler.next((candidate) => this.#slots.fits(candidate) && admitted(candidate));
       if (node === undefined) break;
       this.#waiting.delete(node.id);
