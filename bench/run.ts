@@ -4,6 +4,7 @@ const suites: Record<string, () => Promise<void>> = {
   graph: async () => (await import("./graph.bench.js")).runGraphBench(),
   dispatch: async () => (await import("./dispatch.bench.js")).runDispatchBench(),
   context: async () => (await import("./context.bench.js")).runContextBench(),
+  redaction: async () => (await import("./redaction.bench.js")).runRedactionBench(),
   telemetry: async () => (await import("./telemetry.bench.js")).runTelemetryBench(),
 };
 
