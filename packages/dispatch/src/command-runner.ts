@@ -4,7 +4,7 @@ import { processStartTime } from "@hybrid/resilience";
 import { z } from "zod";
 import { CommandFailedError, CommandSpawnError, OutputTooLargeError, parseOptions } from "./errors.js";
 import { stopProcessGroup, trackProcessGroup } from "./process-group.js";
-import { abortPromise } from "./runner.js";
+import { abortPromise } from "./abort.js";
 import type { AgentProcess, AgentResult, AgentRunner, AgentTask, TokenUsage } from "./runner.js";
 
 /** Options of `createCommandRunner`. */

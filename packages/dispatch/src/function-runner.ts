@@ -1,4 +1,4 @@
-import { abortPromise } from "./runner.js";
+import { abortPromise } from "./abort.js";
 import type { AgentResult, AgentRunner, AgentTask } from "./runner.js";
 
 /** The in-process agent a function runner calls. A plain string is the output, with unknown tokens. */

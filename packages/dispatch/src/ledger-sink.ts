@@ -3,7 +3,8 @@ import { resolve } from "node:path";
 import { checkedRedact, withFileLock } from "@hybrid/resilience";
 import { z } from "zod";
 import { LedgerFormatError, parseOptions } from "./errors.js";
-import { RedactOptionSchema, untilAborted } from "./handoff-support.js";
+import { untilAborted } from "./abort.js";
+import { RedactOptionSchema } from "./handoff-support.js";
 import type { HandoffEntry, HandoffSink } from "./handoff.js";
 
 /** Options of `createLedgerSink`. */

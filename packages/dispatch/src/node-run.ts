@@ -1,6 +1,7 @@
 import { digestOutput, isBrokenCircuitError, withTimeout } from "@hybrid/resilience";
 import type { BreakerRegistry, ResiliencePolicy, RetryPolicy } from "@hybrid/resilience";
 import type { PlannedNode } from "@hybrid/scheduler";
+import { untilAborted } from "./abort.js";
 import { classify, errorInfo, failureCategory } from "./error-info.js";
 import type { Journal } from "./journal.js";
 import { defaultIdempotencyKey } from "./options.js";
@@ -38,16 +39,6 @@ class Deferral extends Error {
   constructor(readonly retryAfterMs: number | undefined) {
     super("deferred: the circuit breaker is open");
   }
-}
-
-// prepare is in-process code: when the attempt's signal aborts we stop waiting for it (nothing to kill).
-function untilAborted<T>(work: Promise<T> | T, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    if (signal.aborted) return onAbort();
-    signal.addEventListener("abort", onAbort, { once: true });
-    Promise.resolve(work).then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
-  });
 }
 
 /** Digest of each dependency's output, from the outcomes of the dependencies (all succeeded). */

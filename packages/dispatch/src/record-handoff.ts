@@ -1,4 +1,5 @@
 import type { PlannedNode } from "@hybrid/scheduler";
+import { untilAborted } from "./abort.js";
 import { errorInfo } from "./error-info.js";
 import { HandoffError } from "./errors.js";
 import type { HandoffSink } from "./handoff.js";
@@ -18,20 +19,14 @@ export interface HandoffContext {
 }
 
 // A sink is in-process code: if it ignores its signal we stop waiting for it (nothing to kill).
-function bounded<T>(work: (signal: AbortSignal) => Promise<T>, timeoutMs: number, parent: AbortSignal): Promise<T> {
-  const controller = new AbortController();
-  const stop = (reason: unknown): void => controller.abort(reason);
-  const onParent = (): void => stop(parent.reason);
-  parent.addEventListener("abort", onParent, { once: true });
-  const timer = setTimeout(() => stop(new Error(`handoff sink did not answer within ${timeoutMs}ms`)), timeoutMs);
-  const aborted = new Promise<never>((_, reject) => {
-    controller.signal.addEventListener("abort", () => reject(controller.signal.reason), { once: true });
-  });
-  if (parent.aborted) onParent();
-  return Promise.race([work(controller.signal), aborted]).finally(() => {
-    clearTimeout(timer);
-    parent.removeEventListener("abort", onParent);
-  });
+async function bounded<T>(work: (signal: AbortSignal) => Promise<T>, timeoutMs: number, parent: AbortSignal): Promise<T> {
+  const signal = AbortSignal.any([parent, AbortSignal.timeout(timeoutMs)]);
+  try {
+    return await untilAborted(work(signal), signal);
+  } catch (error) {
+    if (signal.aborted && !parent.aborted) throw new Error(`handoff sink did not answer within ${timeoutMs}ms`, { cause: error });
+    throw error;
+  }
 }
 
 /**

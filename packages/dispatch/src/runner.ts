@@ -60,18 +60,3 @@ export interface AgentRunner {
 export function estimateTokens(text: string): number {
   return Math.ceil(text.length / 4);
 }
-
-/** A promise that rejects with the signal's reason when it aborts; resolves never. */
-export function abortPromise(signal: AbortSignal): { promise: Promise<never>; dispose: () => void } {
-  let dispose = (): void => {};
-  const promise = new Promise<never>((_, reject) => {
-    if (signal.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const onAbort = (): void => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    dispose = () => signal.removeEventListener("abort", onAbort);
-  });
-  return { promise, dispose };
-}

@@ -1,4 +1,6 @@
-import { TimeoutError, createMemoryCheckpointStore } from "@hybrid/resilience";
+import { TimeoutError, createMemoryCheckpointStore, parseJournalEvent } from "@hybrid/resilience";
+
+const parseAll = (events: unknown[]) => events.map((event) => parseJournalEvent(event));
 import { startGitHubServer } from "@hybrid/test-utils";
 import { describe, expect, it } from "vitest";
 import { classify, errorInfo, failureCategory } from "../src/error-info.js";
@@ -27,7 +29,7 @@ import {
 } from "../src/index.js";
 import type { DispatchEvent } from "../src/index.js";
 import { Journal } from "../src/journal.js";
-import { readPriorState } from "../src/replay.js";
+import { readResumeState } from "../src/resume.js";
 import { node, planOf } from "./helpers.js";
 
 describe("errors", () => {
@@ -71,10 +73,10 @@ describe("errors", () => {
 });
 
 describe("journal", () => {
-  it("flush rethrows a failed background append", async () => {
+  it("flush rethrows an append that failed while nobody awaited it", async () => {
     const store = createMemoryCheckpointStore();
     const journal = new Journal("run-j", { ...store, append: async () => Promise.reject(new Error("io")) }, [], () => 1);
-    journal.appendLater({ type: "handoff.recorded", nodeId: "a", agent: "x", url: "u" });
+    journal.append({ type: "handoff.recorded", nodeId: "a", agent: "x", idempotencyKey: "k", url: "u" }).catch(() => undefined);
     await expect(journal.flush()).rejects.toThrow("io");
     expect(journal.failure).toBeInstanceOf(Error);
   });
@@ -83,17 +85,18 @@ describe("journal", () => {
 describe("resume state from a foreign journal", () => {
   it("keeps failures without category or error event as failed", () => {
     const plan = planOf([node("a"), node("b")]);
-    const nodes = plan.order.map((id) => ({ id, agent: "coder", dependsOn: [], specHash: plan.nodes[id]!.specHash }));
+    const nodes = plan.order.map((id) => ({ id, agent: "coder", priority: "implementation", wave: 0, dependsOn: [], specHash: plan.nodes[id]!.specHash }));
     const base = { runId: "r", at: 1 };
-    const events = [
-      { ...base, type: "run.started", planHash: plan.planHash, workflowId: "w", nodes },
-      { ...base, type: "node.dispatched", nodeId: "a", agent: "coder", attempt: 1, idempotencyKey: "k" },
-      { ...base, type: "node.failed", nodeId: "a", agent: "coder", attempt: 1, final: true, error: { message: "no category" } },
-      { ...base, type: "node.dispatched", nodeId: "b", agent: "coder", attempt: 1, idempotencyKey: "k2" },
-      { ...base, type: "node.failed", nodeId: "b", agent: "coder", attempt: 1, final: true, category: "permanent", error: { message: "x" } },
+    const spec = (id: string) => ({ specHash: plan.nodes[id]!.specHash, inputs: {} });
+    const events = parseAll([
+      { ...base, type: "run.started", planHash: plan.planHash, workflowId: "w", mode: "wave", seed: 1, nodes, breakers: {} },
+      { ...base, type: "node.dispatched", nodeId: "a", agent: "coder", priority: "implementation", wave: 0, attempt: 1, idempotencyKey: "k", ...spec("a") },
+      { ...base, type: "node.failed", nodeId: "a", agent: "coder", attempt: 1, final: true, error: { message: "no category" }, ...spec("a") },
+      { ...base, type: "node.dispatched", nodeId: "b", agent: "coder", priority: "implementation", wave: 0, attempt: 1, idempotencyKey: "k2", ...spec("b") },
+      { ...base, type: "node.failed", nodeId: "b", agent: "coder", attempt: 1, final: true, category: "permanent", error: { message: "x" }, ...spec("b") },
       { ...base, type: "wave.completed", wave: 0, succeeded: 0, failed: 2, blocked: 0 },
-    ];
-    const state = readPriorState(plan, events, { retryFailed: false, force: false });
+    ]);
+    const state = readResumeState(plan, events, { retryFailed: false, force: false });
     expect(state.failed.get("a")).toEqual({ attempts: 1, error: { message: "no category" } });
     expect(state.failed.get("b")).toMatchObject({ category: "permanent" });
     expect(state.wavesCompleted.has(0)).toBe(true);
