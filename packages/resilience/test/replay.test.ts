@@ -135,7 +135,7 @@ describe("planReplay", () => {
 
   it("never reuses an output produced from inputs other than its dependencies' current outputs", () => {
     // b's success names the wrong input digest, or too many, or too few.
-    for (const upstream of [{ a: "not A" }, { a: "A", extra: "E" }, {}]) {
+    for (const upstream of [{ a: "not A" }, { a: "A", extra: "E" }, {}] as Array<Record<string, string>>) {
       const journal = new JournalBuilder().started(plan).ran(a, "A").ran(b, "B", upstream);
       const result = planReplay(plan, journal.events);
       expect(completed(result)).toEqual([["a", "A"]]);
