@@ -34,8 +34,8 @@ export function parseText(text: string): ParsedText {
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
   if (doc.errors.length > 0) {
     const problems = doc.errors.map((error): GraphProblem => {
-      // linePos is only filled in by prettyErrors; pos (offsets) is always there.
-      const { line, col } = error.linePos?.[0] ?? lines.linePos(error.pos[0]);
+      // Offsets, not error.linePos: that is only filled in by prettyErrors, which is off.
+      const { line, col } = lines.linePos(error.pos[0]);
       // The parser turns its own stack overflow into this code.
       return error.code === "RESOURCE_EXHAUSTION"
         ? { code: "too-deep", path: "", message: "the document is nested too deeply to parse", line, column: col }

@@ -5,10 +5,6 @@
 export class RankHeap {
   #items: number[] = [];
 
-  get size(): number {
-    return this.#items.length;
-  }
-
   push(rank: number): void {
     const items = this.#items;
     let i = items.push(rank) - 1;

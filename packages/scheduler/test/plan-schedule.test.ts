@@ -98,6 +98,7 @@ describe("planSchedule", () => {
   it("rejects invalid options with their paths", () => {
     const graph = buildGraph(epic());
     expect(() => planSchedule(graph, { priorityOrder: ["docs"] as never })).toThrow(InvalidScheduleOptionsError);
+    expect(() => planSchedule(graph, 5 as never)).toThrow(/^\[scheduler\] invalid schedule options: \(options\): /);
     // Paths are written as zod's toDotPath writes them, as in every package.
     expect(() => planSchedule(graph, { priorityOrder: ["docs", "urgent"] as never })).toThrow(/priorityOrder\[1\]: /);
     try {
