@@ -132,7 +132,7 @@ ${comparisonSection(c)}
 <section id="trends"><h2>Trends</h2><p class="legend">${legend}<span data-legend="threshold"><span class="swatch" style="background:var(--bad)"></span>threshold (dashed)</span></p><div class="charts">${charts}</div></section>
 <section id="durations"><h2>Recent runs (duration; grey sequential, blue hybrid, faded unsuccessful)</h2>${runBars(recent)}</section>
 ${runSection}
-<section id="runs"><h2>Recent runs</h2><div class="scroll"><table><thead><tr><th>run</th><th>workflow</th><th>task type</th><th>mode</th><th>status</th><th>started</th><th>ms</th><th>input tokens</th><th>parallelism</th><th>failed</th></tr></thead><tbody>${runRows}</tbody></table></div></section>
+<section id="runs"><h2>Recent runs</h2><div class="scroll"><table><thead><tr><th>run</th><th>workflow</th><th>task type</th><th>mode</th><th>status</th><th>started</th><th>ms</th><th>input tokens</th><th>parallelism</th><th>failed</th></tr></thead><tbody>${runRows || `<tr><td colspan="10" class="muted">No runs recorded yet.</td></tr>`}</tbody></table></div></section>
 </body></html>
 `;
 }

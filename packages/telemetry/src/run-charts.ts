@@ -20,7 +20,8 @@ export function runBars(runs: readonly RunRecord[]): string {
     })
     .join("");
   const body = runs.length === 0 ? noData(width / 2, pad.top + plotH / 2) : bars;
-  return `<svg class="chart-svg" viewBox="0 0 ${width} ${height}" role="img" aria-label="run durations (ms)">${yAxis(ticks, y, pad.left, width - pad.right, label)}<line class="axis" x1="${pad.left}" y1="${pad.top + plotH}" x2="${width - pad.right}" y2="${pad.top + plotH}"/>${body}</svg>`;
+  const grid = runs.length === 0 ? "" : yAxis(ticks, y, pad.left, width - pad.right, label);
+  return `<svg class="chart-svg" viewBox="0 0 ${width} ${height}" role="img" aria-label="run durations (ms)">${grid}<line class="axis" x1="${pad.left}" y1="${pad.top + plotH}" x2="${width - pad.right}" y2="${pad.top + plotH}"/>${body}</svg>`;
 }
 
 /** Above this many nodes the Gantt chart draws the critical path only (a row per node stops being readable). */

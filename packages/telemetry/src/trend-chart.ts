@@ -54,11 +54,11 @@ export function trendChart(trend: Trend, metric: keyof TrendMetrics, threshold?:
     )
     .join("");
   const thresholdMark =
-    threshold === undefined
+    threshold === undefined || values.length === 0
       ? ""
       : // The label sits in the right margin, beside the line, where no point can cover it.
         `<line class="threshold" data-threshold="${num(threshold)}" x1="${plot.x0}" y1="${num(y(threshold))}" x2="${plot.x1}" y2="${num(y(threshold))}"/><text class="threshold-label" x="${plot.x1 + 2}" y="${num(y(threshold) + 3.5)}" text-anchor="start">${e(`≥${num(threshold)}`)}</text>`;
-  // Without data, tick values would describe nothing: only the baseline (and a threshold) stays.
+  // Without data, ticks (and a threshold line) would float on no scale: only the baseline stays.
   const grid = values.length === 0 ? "" : yAxis(ticks, y, plot.x0, plot.x1, pct ? (v) => `${num(v)}%` : num);
   const axis = `${grid}<line class="axis" x1="${plot.x0}" y1="${plot.y1}" x2="${plot.x1}" y2="${plot.y1}"/>`;
   const body = values.length === 0 ? noData((plot.x0 + plot.x1) / 2, (plot.y0 + plot.y1) / 2) : `${xTicks}${series.join("")}`;
