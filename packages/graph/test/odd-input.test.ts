@@ -209,6 +209,8 @@ describe("documents too deep or too large", () => {
     const file = join(dir, "huge.yaml");
     await writeFile(file, "");
     await truncate(file, 5 * 1024 * 1024 * 1024); // sparse: 5 GiB that were never written
+    // Reading it would fail as a WorkflowLoadError (Node reads at most 2 GiB into one buffer): a
+    // too-large problem means the size was checked first.
     const error = await validationError(() => loadWorkflow(file));
     expect(error.file).toBe(file);
     expect(error.problems).toEqual([

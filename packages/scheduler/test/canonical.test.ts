@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { buildGraph, type NodeSpec } from "@hybrid/graph";
+import { buildGraph, validateWorkflow, type NodeSpec } from "@hybrid/graph";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { canonicalJson } from "../src/canonical.js";
@@ -57,9 +57,10 @@ describe("canonical JSON (RFC 8785, `canonicalize`)", () => {
     expect(handWritten(v)).toBe(canonicalJson(v));
   });
 
-  it("differs only on inputs no validated workflow has: unpaired surrogates, NaN, Infinity, own __proto__ keys", () => {
-    // The workflow schema refuses the first three (see graph's odd-input tests); a strict schema
-    // has no field called __proto__.
+  it("differs on unpaired surrogates, NaN, Infinity and own __proto__ keys, which the workflow schema refuses", () => {
+    const node = { id: "a", agent: "x", priority: "docs", scope: "s", acceptance: [], dependsOn: [] };
+    const refused = [{ ...node, scope: "\ud800" }, { ...node, estimateMs: Number.NaN }, { ...node, estimateMs: Number.POSITIVE_INFINITY }, JSON.parse('{"__proto__":1}')];
+    for (const bad of refused) expect(validateWorkflow({ nodes: [{ ...node, ...bad }] })).toHaveLength(1);
     expect(() => canonicalJson({ a: "\ud800" })).toThrow(/Lone surrogate/);
     expect(handWritten({ a: "\ud800" })).toBe('{"a":"\\ud800"}');
     expect(() => canonicalJson([Number.NaN])).toThrow();
