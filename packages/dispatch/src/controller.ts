@@ -114,7 +114,17 @@ export function createDispatchController(options: DispatchOptions = {}): Dispatc
       },
     });
     const first = prior
-      ? await journal.append({ type: "run.resumed", planHash: plan.planHash, forced: prior.forced, retryFailed: prior.retryFailed, mode, nodes: journalNodes, breakers: breakers.toJSON() })
+      ? await journal.append({
+          type: "run.resumed",
+          planHash: plan.planHash,
+          workflowId: plan.workflowId,
+          ...(plan.taskType !== undefined ? { taskType: plan.taskType } : {}),
+          forced: prior.forced,
+          retryFailed: prior.retryFailed,
+          mode,
+          nodes: journalNodes,
+          breakers: breakers.toJSON(),
+        })
       : await journal.append({
           type: "run.started",
           planHash: plan.planHash,

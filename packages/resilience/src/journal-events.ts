@@ -87,6 +87,8 @@ const schemas = {
     type: z.literal("run.resumed"),
     ...base,
     planHash: nonEmpty,
+    workflowId: nonEmpty,
+    taskType: z.string().optional(),
     /** The plan changed and the resume was forced: only outputs still valid for it are kept. */
     forced: z.boolean(),
     /** Failed nodes (and what they blocked) were put back to run. */
