@@ -57,8 +57,10 @@ function recordedRun(runId: string, mode: "sequential" | "wave", start: number, 
   return events;
 }
 
-const store = createJsonlRunStore({ dir: storeDir });
-const telemetry = createTelemetry({ sinks: [store], redact: (text) => text.replace(/ghp_[A-Za-z0-9]{20,}/g, "[github-token]") });
+// Every writer takes a redactor (any (text) => string); used alone, telemetry gets a small one here.
+const redact = (text: string): string => text.replace(/ghp_[A-Za-z0-9]{20,}/g, "[github-token]");
+const store = createJsonlRunStore({ dir: storeDir, redact });
+const telemetry = createTelemetry({ sinks: [store], redact });
 for (let i = 0; i < 6; i++) {
   for (const mode of ["sequential", "wave"] as const) {
     const start = Date.UTC(2025, 2, 3 + i, 9) + (mode === "wave" ? 3_600_000 : 0);
@@ -76,8 +78,8 @@ for (let i = 0; i < 6; i++) {
 const records = await store.query();
 const validation = await validateRunRecords(store);
 console.log(`${validation.valid}/${validation.total} run records carry every required metric\n`);
-console.log(renderTerminalTable(buildReport(records, { by: "day" })));
+console.log(renderTerminalTable(buildReport(records, { by: "day", redact })));
 mkdirSync(stateDir, { recursive: true });
 const out = `${stateDir}dashboard.html`;
-writeFileSync(out, renderDashboard(records, { title: "epic-7: sequential vs hybrid", by: "day" }));
+writeFileSync(out, renderDashboard(records, { title: "epic-7: sequential vs hybrid", by: "day", redact }));
 console.log(`dashboard: ${out}\nrun store: ${store.file}`);
