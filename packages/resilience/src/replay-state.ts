@@ -64,7 +64,8 @@ export interface JournalState {
   wavesCompleted: Set<number>;
 }
 
-function emptyNode(): NodeState {
+/** What the journal says about a node it never mentions. */
+export function emptyNode(): NodeState {
   return {
     attempt: 0,
     status: "idle",

@@ -3,7 +3,7 @@ import type { BreakerState } from "./circuit-breaker.js";
 import { PlanMismatchError } from "./errors.js";
 import type { PlanDifference } from "./errors.js";
 import type { ErrorInfo, FailureCategory, JournalEvent } from "./journal-events.js";
-import { replayStates } from "./replay-state.js";
+import { emptyNode, replayStates } from "./replay-state.js";
 import type { JournalState, NodeState, RecordedProcess } from "./replay-state.js";
 
 /** The structural part of a plan that replay needs. */
@@ -107,19 +107,7 @@ function differences(plan: ReplayPlanInput, journal: JournalState): PlanDifferen
   };
 }
 
-const IDLE: NodeState = {
-  attempt: 0,
-  status: "idle",
-  agent: undefined,
-  idempotencyKey: undefined,
-  dispatchedSpecHash: undefined,
-  dispatchedInputs: undefined,
-  retried: false,
-  completion: undefined,
-  failure: undefined,
-  blockedBy: undefined,
-  processes: new Map(),
-};
+const IDLE: NodeState = emptyNode();
 
 /**
  * Decides, from a run's journal, what a resume must do. The rule that keeps it right across
