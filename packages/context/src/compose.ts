@@ -1,27 +1,45 @@
 import { z } from "zod";
 import { BudgetExceededError, ContextOptionsError } from "./errors.js";
-import { countFindings, redactSecrets, type RedactionFinding } from "./redact.js";
+import { createEmitter, systemClock, type ContextEventListener } from "./events.js";
+import { planUnpinned, TIERS, type TierUsage } from "./plan.js";
+import { renderProvenance } from "./provenance.js";
+import { countFindings, redact } from "./redact.js";
+import { renderBlock, sortSegments, type PlannedSegment } from "./render.js";
+import { prepareSegments, redactionPolicy, type SegmentFinding } from "./prepare.js";
 import { parseOptions, type ContextSegment, type Tier } from "./segment.js";
-import { getDefaultEstimator, type TokenEstimator } from "./token-estimator.js";
-import { truncateText } from "./truncate.js";
-import { renderBlock, renderPrompt, sortSegments, type PlannedSegment } from "./render.js";
+import { estimatorOption, getDefaultEstimator, type TokenEstimator } from "./token-estimator.js";
 
-const estimatorSchema = z.custom<TokenEstimator>(
-  (value) => typeof value === "object" && value !== null && typeof (value as TokenEstimator).count === "function",
-  "expected a TokenEstimator ({ count(text) })",
-);
+const share = z.number().min(0).max(1);
 
 export const ContextPolicySchema = z.object({
   /** Weight of each tier when ordering unpinned segments (higher first). @default { L1: 3, L2: 2, L3: 1 } */
-  tierWeights: z
-    .object({ L1: z.number(), L2: z.number(), L3: z.number() })
-    .default({ L1: 3, L2: 2, L3: 1 }),
+  tierWeights: z.object({ L1: z.number(), L2: z.number(), L3: z.number() }).default({ L1: 3, L2: 2, L3: 1 }),
+  /**
+   * Share of what pinned text leaves that each tier with content is guaranteed, whatever the others
+   * want (at most 1 in total); unused shares flow to the other tiers. @default { L1: 0, L2: 0.5, L3: 0.25 }
+   */
+  tierShares: z
+    .object({ L1: share, L2: share, L3: share })
+    .default({ L1: 0, L2: 0.5, L3: 0.25 })
+    .refine((s) => s.L1 + s.L2 + s.L3 <= 1, "the shares add up to more than 1"),
+  /** The provenance block may take this share of the budget (at least 48 tokens, if that much is left). @default 0.1 */
+  provenanceShare: share.default(0.1),
   /** A truncated segment must keep at least this many tokens, or it is pruned instead. @default 32 */
   minTruncatedTokens: z.number().int().min(1).default(32),
-  /** Redact secrets and PII in every segment before counting. @default true */
-  redact: z.boolean().default(true),
+  /**
+   * Redaction of every segment's text, id and source before counting: `true` for this package's
+   * `redact`, or your own `(text) => string` (`createRedactor(…)`); `false` sends them as they are.
+   * @default true
+   */
+  redact: redactionPolicy.default(true),
 });
 export type ContextPolicy = z.input<typeof ContextPolicySchema>;
+
+const EventsSchema = z.object({
+  runId: z.string().min(1),
+  nodeId: z.string().min(1),
+  onEvent: z.custom<ContextEventListener>((value) => typeof value === "function", "expected a function"),
+});
 
 export const ComposeOptionsSchema = z.object({
   /** Hard cap on the final prompt's tokens, provenance included. @default 20000 */
@@ -29,26 +47,20 @@ export const ComposeOptionsSchema = z.object({
   /** Tokens kept free for the agent's own instructions; the prompt gets `hardCap - reserve`. @default 0 */
   reserve: z.number().int().min(0).default(0),
   /** Token counter. @default createTiktokenEstimator({ encoding: "cl100k_base" }) (shared) */
-  estimator: estimatorSchema.optional(),
-  /** Ordering and truncation policy. */
-  policy: ContextPolicySchema.default({ tierWeights: { L1: 3, L2: 2, L3: 1 }, minTruncatedTokens: 32, redact: true }),
+  estimator: estimatorOption.optional(),
+  /** Ordering, tier shares, provenance and truncation policy. */
+  policy: ContextPolicySchema.prefault({}),
+  /** Where this composition's events go (`context.estimator-fallback`), and the run and node they name. */
+  events: EventsSchema.optional(),
 });
 export type ComposeOptions = z.input<typeof ComposeOptionsSchema>;
 
-export const ContextSegmentSchema = z.object({
-  id: z.string().min(1),
-  tier: z.enum(["L1", "L2", "L3"]),
-  source: z.string(),
-  text: z.string(),
-  priority: z.number().finite(),
-  pinned: z.boolean(),
-  createdAt: z.string().optional(),
-});
+export type { SegmentFinding } from "./prepare.js";
 
 /** What happened to one segment. */
 export type SegmentStatus = "included" | "truncated" | "pruned";
 
-/** One line of the provenance block. */
+/** One segment's account; `id` and `source` are redacted as in the prompt. */
 export interface ProvenanceEntry {
   id: string;
   tier: Tier;
@@ -61,10 +73,6 @@ export interface ProvenanceEntry {
   keptTokens?: number;
 }
 
-/** A redaction finding located in a segment. */
-export interface SegmentFinding extends RedactionFinding {
-  segmentId: string;
-}
 
 /** The composed prompt and an account of every segment. */
 export interface ComposedContext {
@@ -73,51 +81,32 @@ export interface ComposedContext {
   tokens: number;
   /** The budget that applied (`hardCap - reserve`). */
   budget: number;
+  /** Tokens of the pinned segments alone. */
+  pinnedTokens: number;
+  /** Tokens of the provenance block (0 when the budget had no room for it). */
+  provenanceTokens: number;
   included: string[];
   truncated: string[];
   pruned: string[];
-  /** Every segment, in prompt order, then the pruned ones. */
+  /** Every segment, in prompt order, then the pruned ones; the prompt's block itemises as many as fit. */
   provenance: ProvenanceEntry[];
+  /** Per tier: what its unpinned segments wanted, were guaranteed and used, and whether it was cut to its share. */
+  tiers: Record<Tier, TierUsage>;
   findings: SegmentFinding[];
   findingsByKind: Record<string, number>;
 }
 
-interface Prepared {
-  segment: ContextSegment;
-  text: string;
-  tokens: number;
-  blockTokens: number;
-}
-
-function prepare(segments: readonly ContextSegment[], redactText: boolean, estimator: TokenEstimator) {
-  const parsed = parseOptions("segments", z.array(ContextSegmentSchema), segments) as ContextSegment[];
-  const seen = new Set<string>();
-  const problems = parsed.flatMap((segment, i) => {
-    if (seen.has(segment.id)) return [{ path: `[${i}].id`, message: `duplicate segment id "${segment.id}"` }];
-    seen.add(segment.id);
-    return [];
-  });
-  if (problems.length > 0) throw new ContextOptionsError("segments", problems);
-  const findings: SegmentFinding[] = [];
-  const prepared = parsed.map((segment): Prepared => {
-    let text = segment.text;
-    if (redactText) {
-      const result = redactSecrets(text);
-      text = result.text;
-      findings.push(...result.findings.map((f) => ({ ...f, segmentId: segment.id })));
-    }
-    const tokens = estimator.count(text);
-    const planned: PlannedSegment = { segment, text, tokens, status: "included" };
-    return { segment, text, tokens, blockTokens: estimator.count(renderBlock(planned)) };
-  });
-  return { prepared, findings };
-}
+// Below this the block cannot say more than its header; it gets this much when the budget allows.
+const MIN_PROVENANCE_TOKENS = 48;
 
 /**
- * Composes a prompt under a hard token cap. Pinned segments go in first, verbatim, or this throws
- * `BudgetExceededError`; the rest go in by tier weight, priority and recency, the last one that
- * partly fits is truncated at a boundary with an explicit marker, and the others are pruned. A
- * provenance block at the top lists every segment. The cap is checked on the final string.
+ * Composes a prompt under a hard token cap, counted on the final string (provenance included).
+ * Pinned segments go in first, verbatim; this throws `BudgetExceededError` only when they alone do
+ * not fit, naming each with its tokens. Everything else degrades: unpinned segments go in by tier
+ * weight, priority and recency, each tier guaranteed its share of what is left; the first segment of
+ * a tier that partly fits is truncated at a boundary with an explicit marker and the rest are pruned.
+ * The provenance block at the top has its own budget: it counts what was kept and pruned, itemises as
+ * much as fits and says when a tier was cut to its share; with no room it is left out.
  */
 export function composeContext(segments: readonly ContextSegment[], options: ComposeOptions = {}): ComposedContext {
   const opts = parseOptions("compose options", ComposeOptionsSchema, options);
@@ -128,104 +117,79 @@ export function composeContext(segments: readonly ContextSegment[], options: Com
       { path: "reserve", message: `reserve (${opts.reserve}) must be below hardCap (${opts.hardCap})` },
     ]);
   }
-  const { prepared, findings } = prepare(segments, opts.policy.redact, estimator);
-  const ordered = sortSegments(prepared, opts.policy.tierWeights);
+  if (estimator.fallback && opts.events) {
+    const emit = createEmitter(opts.events.onEvent, redact, systemClock);
+    emit(opts.events, { type: "context.estimator-fallback", ...estimator.fallback });
+  }
+  const { policy } = opts;
+  const { prepared, findings } = prepareSegments(segments, policy.redact, estimator);
+  const ordered = sortSegments(prepared, policy.tierWeights);
   const pinned = ordered.filter((p) => p.segment.pinned);
   const rest = ordered.filter((p) => !p.segment.pinned);
-  const plan = (allowance: number): PlannedSegment[] => {
-    const out: PlannedSegment[] = pinned.map((p) => ({ ...p, status: "included" }));
-    let remaining = allowance;
-    let stopped = false;
-    for (const p of rest) {
-      // The status words differ by a few tokens from the pruned-only estimate: keep that slack.
-      const cost = p.blockTokens + 4;
-      if (!stopped && cost <= remaining) {
-        out.push({ ...p, status: "included" });
-        remaining -= cost;
-        continue;
-      }
-      if (!stopped) {
-        stopped = true;
-        const header = p.blockTokens - p.tokens + 12;
-        const cut = truncateText(p.text, remaining - header, estimator, p.tokens);
-        if (cut && cut.keptTokens >= opts.policy.minTruncatedTokens) {
-          out.push({ ...p, text: cut.text, status: "truncated", keptTokens: cut.keptTokens });
-          continue;
-        }
-      }
-      out.push({ ...p, status: "pruned" });
-    }
-    return out;
-  };
-
-  const pinnedOnly = renderPrompt(plan(0), budget);
-  const pinnedTokens = estimator.count(pinnedOnly);
+  const pinnedBlocks = pinned.map((p) => renderBlock(p.segment, p.text));
+  const pinnedTokens = pinned.length > 0 ? estimator.count(pinnedBlocks.join("\n\n")) : 0;
   if (pinnedTokens > budget) {
     const named = pinned
-      .map((p) => ({ id: p.segment.id, source: p.segment.source, tokens: p.tokens }))
-      .sort((a, b) => b.tokens - a.tokens || a.id.localeCompare(b.id));
+      .map((p) => ({ id: p.segment.id, source: p.segment.source, tokens: p.blockTokens }))
+      .sort((a, b) => b.tokens - a.tokens || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     throw new BudgetExceededError(named, pinnedTokens, budget);
   }
-  let allowance = budget - pinnedTokens;
+
+  const plan = (allowance: number) => {
+    const { planned, tiers } = planUnpinned(rest, allowance, policy.tierShares, policy.minTruncatedTokens, estimator);
+    const kept = [...pinned.map((p): PlannedSegment => ({ ...p, status: "included" })), ...planned.filter((p) => p.status !== "pruned")];
+    return { kept, pruned: planned.filter((p) => p.status === "pruned"), tiers };
+  };
+  const assemble = (result: ReturnType<typeof plan>, provenanceBudget: number) => {
+    const provenance =
+      provenanceBudget > 0
+        ? renderProvenance({ budget, ...result, shares: policy.tierShares }, provenanceBudget, estimator).text
+        : "";
+    const blocks = result.kept.map((p) => renderBlock(p.segment, p.text));
+    const prompt = (provenance === "" ? blocks : [provenance, ...blocks]).join("\n\n");
+    return { prompt, provenance };
+  };
+
+  let provenanceBudget = Math.min(budget - pinnedTokens, Math.max(Math.floor(budget * policy.provenanceShare), MIN_PROVENANCE_TOKENS));
+  // First guess: what pinned text and a provenance block with everything pruned leave.
+  let allowance = budget - estimator.count(assemble(plan(0), provenanceBudget).prompt);
   for (;;) {
-    const planned = plan(allowance);
-    const prompt = allowance <= 0 ? pinnedOnly : renderPrompt(planned, budget);
-    const tokens = allowance <= 0 ? pinnedTokens : estimator.count(prompt);
-    if (tokens <= budget) {
-      const ids = (status: SegmentStatus) => planned.filter((p) => p.status === status).map((p) => p.segment.id);
-      return {
-        prompt,
-        tokens,
-        budget,
-        included: ids("included"),
-        truncated: ids("truncated"),
-        pruned: ids("pruned"),
-        provenance: planned.map((p) => ({
-          id: p.segment.id,
-          tier: p.segment.tier,
-          source: p.segment.source,
-          pinned: p.segment.pinned,
-          tokens: p.tokens,
-          status: p.status,
-          ...(p.keptTokens === undefined ? {} : { keptTokens: p.keptTokens }),
-        })),
-        findings,
-        findingsByKind: countFindings(findings),
-      };
-    }
-    // Boundary effects made the estimate short: shrink by the overshoot and plan again.
-    allowance -= tokens - budget + 1;
+    const result = plan(allowance);
+    const { prompt, provenance } = assemble(result, provenanceBudget);
+    const tokens = estimator.count(prompt);
+    if (tokens <= budget) return account(result, { prompt, tokens, budget, pinnedTokens, findings }, provenance, estimator);
+    // Boundary effects made the estimate short: shrink the content, then the provenance block, by the
+    // overshoot and plan again. With neither left the prompt is the pinned text, which fits.
+    const over = tokens - budget + 1;
+    if (allowance > 0) allowance -= over;
+    else provenanceBudget = Math.max(0, provenanceBudget - over);
   }
 }
 
-export const FullContextOptionsSchema = z.object({
-  /** @default createTiktokenEstimator({ encoding: "cl100k_base" }) (shared) */
-  estimator: estimatorSchema.optional(),
-  /** Redact secrets and PII, as `composeContext` does. @default true */
-  redact: z.boolean().default(true),
-});
-export type FullContextOptions = z.input<typeof FullContextOptionsSchema>;
-
-/**
- * What the legacy sequential mode sends: every segment whole (all upstream outputs, all comments,
- * whole docs), by tier then input order, with no cap and no provenance. The baseline that token
- * savings are measured against.
- */
-export function composeFullContext(
-  segments: readonly ContextSegment[],
-  options: FullContextOptions = {},
-): { prompt: string; tokens: number } {
-  const opts = parseOptions("full context options", FullContextOptionsSchema, options);
-  const estimator = opts.estimator ?? getDefaultEstimator();
-  const tiers: Tier[] = ["L1", "L2", "L3"];
-  const blocks = tiers.flatMap((tier) =>
-    segments
-      .filter((s) => s.tier === tier)
-      .map((segment) => {
-        const text = opts.redact ? redactSecrets(segment.text).text : segment.text;
-        return renderBlock({ segment, text, tokens: 0, status: "included" });
-      }),
-  );
-  const prompt = blocks.join("\n");
-  return { prompt, tokens: estimator.count(prompt) };
+function account(
+  result: { kept: PlannedSegment[]; pruned: PlannedSegment[]; tiers: Record<Tier, TierUsage> },
+  base: { prompt: string; tokens: number; budget: number; pinnedTokens: number; findings: SegmentFinding[] },
+  provenance: string,
+  estimator: TokenEstimator,
+): ComposedContext {
+  const all = [...result.kept, ...result.pruned];
+  const ids = (status: SegmentStatus) => all.filter((p) => p.status === status).map((p) => p.segment.id);
+  return {
+    ...base,
+    provenanceTokens: provenance === "" ? 0 : estimator.count(provenance),
+    included: ids("included"),
+    truncated: ids("truncated"),
+    pruned: ids("pruned"),
+    provenance: all.map((p) => ({
+      id: p.segment.id,
+      tier: p.segment.tier,
+      source: p.segment.source,
+      pinned: p.segment.pinned,
+      tokens: p.tokens,
+      status: p.status,
+      ...(p.keptTokens === undefined ? {} : { keptTokens: p.keptTokens }),
+    })),
+    tiers: Object.fromEntries(TIERS.map((tier) => [tier, { ...result.tiers[tier] }])) as Record<Tier, TierUsage>,
+    findingsByKind: countFindings(base.findings),
+  };
 }

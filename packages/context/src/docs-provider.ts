@@ -2,11 +2,13 @@ import { readFile, realpath, stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import { z } from "zod";
 import { createMemoryContextCache, type ContextCache } from "./cache.js";
-import { systemClock, type Clock, type ContextEventListener } from "./events.js";
+import { createEmitter, systemClock, type Clock, type ContextEventListener } from "./events.js";
+import { checkedRedactor, redactOption } from "./option-redactor.js";
+import { redact as defaultRedact } from "./redact.js";
 import { checkRepoPath, expandGlob, isGlob, resolveInRepo } from "./safe-path.js";
 import { selectSections, termsOf } from "./sections.js";
-import { parseOptions, type ContextProvider, type ContextRequest, type ContextSegment } from "./segment.js";
-import { getDefaultEstimator, type TokenEstimator } from "./token-estimator.js";
+import { checkRequest, parseOptions, type ContextProvider, type ContextRequest, type ContextSegment } from "./segment.js";
+import { estimatorOption, getDefaultEstimator } from "./token-estimator.js";
 
 const fn = <T>() => z.custom<T>((value) => typeof value === "function");
 
@@ -26,14 +28,21 @@ export const DocsProviderOptionsSchema = z.object({
   /** Priority of the first file; each later one gets one less. @default 1000 */
   basePriority: z.number().default(1000),
   /** Token counter used to size files. @default the shared cl100k_base estimator */
-  estimator: z.custom<TokenEstimator>((v) => typeof v === "object" && v !== null).optional(),
+  estimator: estimatorOption.optional(),
+  /** Receives `context.cache` and `context.fallback` events, each naming the request's run and node. */
   onEvent: fn<ContextEventListener>().optional(),
+  /**
+   * Applied to file contents as they are read (before sectioning and caching, so a hit and a miss
+   * give the same text) and to event fields. @default redact (this package's)
+   */
+  redact: redactOption.optional(),
   /** @default () => new Date() */
   clock: fn<Clock>().optional(),
 });
 export type DocsProviderOptions = z.input<typeof DocsProviderOptionsSchema>;
 
-const EntrySchema = z.object({ mtimeMs: z.number(), size: z.number(), text: z.string() });
+// `redacted` marks entries written since contents are redacted before caching; older ones are misses.
+const EntrySchema = z.object({ mtimeMs: z.number(), size: z.number(), text: z.string(), redacted: z.literal(true) });
 type Entry = z.infer<typeof EntrySchema>;
 
 interface Wanted {
@@ -47,25 +56,28 @@ interface Wanted {
  * L3 (cold) provider: targeted retrieval of the paths and globs in the node's `docs`, plus
  * `.system-state` and an ADR index when present. Never scans the repository; globs are expanded
  * inside their literal directory prefix. Paths that leave the root (`..`, absolute, symlinks) throw
- * `PathOutsideRepoError`. Contents are cached by path + mtime + size; a file that vanished is served
- * from a stale cached copy if there is one, else skipped, and both are reported.
+ * `PathOutsideRepoError`. Contents are redacted, then cached by path + mtime + size; a file that
+ * vanished is served from a stale cached copy if there is one, else skipped, and both are reported.
  */
 export function createDocsProvider(options: DocsProviderOptions): ContextProvider {
   const opts = parseOptions("docs provider options", DocsProviderOptionsSchema, options);
   const root = resolve(opts.root);
   const cache = opts.cache ?? createMemoryContextCache();
   const clock = opts.clock ?? systemClock;
-  const emit = opts.onEvent ?? (() => {});
-  const at = () => clock().toISOString();
+  const redact = checkedRedactor(opts.redact ?? defaultRedact, "redact");
+  const emit = createEmitter(opts.onEvent, redact, clock);
+  type Scope = { runId: string; nodeId: string };
+  const looked = (scope: Scope, source: string, hit: boolean) =>
+    emit(scope, { type: "context.cache", provider: "docs", tier: "L3", hit, source });
 
-  async function read(realRoot: string, wanted: Wanted): Promise<string | undefined> {
+  async function read(scope: Scope, realRoot: string, wanted: Wanted): Promise<string | undefined> {
     const key = `l3:${root}:${wanted.rel}`;
     const real = await resolveInRepo(realRoot, root, wanted.rel, wanted.requested);
     const parsed = EntrySchema.safeParse(await cache.get(key));
     const cached = parsed.success ? parsed.data : undefined;
     const missing = (reason: string) => {
-      emit({ type: "context.cache", tier: "L3", hit: false, source: wanted.rel, at: at() });
-      emit({ type: "context.fallback", tier: "L3", source: wanted.rel, reason, stale: cached !== undefined, at: at() });
+      looked(scope, wanted.rel, false);
+      emit(scope, { type: "context.fallback", provider: "docs", tier: "L3", source: wanted.rel, reason, stale: cached !== undefined });
       return cached?.text;
     };
     if (real === undefined) return wanted.required || cached ? missing("file not found") : undefined;
@@ -73,12 +85,12 @@ export function createDocsProvider(options: DocsProviderOptions): ContextProvide
       const info = await stat(real);
       if (!info.isFile()) return missing("not a regular file");
       if (cached && cached.mtimeMs === info.mtimeMs && cached.size === info.size) {
-        emit({ type: "context.cache", tier: "L3", hit: true, source: wanted.rel, at: at() });
+        looked(scope, wanted.rel, true);
         return cached.text;
       }
-      const text = await readFile(real, "utf8");
-      emit({ type: "context.cache", tier: "L3", hit: false, source: wanted.rel, at: at() });
-      const entry: Entry = { mtimeMs: info.mtimeMs, size: info.size, text };
+      const text = redact(await readFile(real, "utf8"));
+      looked(scope, wanted.rel, false);
+      const entry: Entry = { mtimeMs: info.mtimeMs, size: info.size, text, redacted: true };
       await cache.set(key, entry);
       return text;
     } catch (error) {
@@ -90,8 +102,10 @@ export function createDocsProvider(options: DocsProviderOptions): ContextProvide
     tier: "L3",
     name: "docs",
     async collect(request: ContextRequest): Promise<ContextSegment[]> {
+      const { node, runId } = checkRequest(request);
+      const scope = { runId, nodeId: node.id };
       // Check every requested path before touching the disk, so a bad one fails the whole request.
-      const requested = (request.node.docs ?? []).map((path) => ({ path, rel: checkRepoPath(root, path) }));
+      const requested = (node.docs ?? []).map((path) => ({ path, rel: checkRepoPath(root, path) }));
       const realRoot = await realpath(root);
       const wanted: Wanted[] = [];
       for (const { path, rel } of requested) {
@@ -112,10 +126,10 @@ export function createDocsProvider(options: DocsProviderOptions): ContextProvide
       const seen = new Set<string>();
       const unique = wanted.filter((w) => !seen.has(w.rel) && seen.add(w.rel));
       const estimator = opts.estimator ?? getDefaultEstimator();
-      const terms = termsOf([request.node.scope, ...request.node.acceptance].join("\n"));
+      const terms = termsOf([node.scope, ...node.acceptance].join("\n"));
       const segments: ContextSegment[] = [];
       for (const [index, w] of unique.entries()) {
-        const text = await read(realRoot, w);
+        const text = await read(scope, realRoot, w);
         if (text === undefined) continue;
         segments.push({
           id: `doc:${w.rel}`,

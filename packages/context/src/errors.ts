@@ -1,25 +1,29 @@
-import type { ZodError } from "zod";
+import { z, type ZodError } from "zod";
 
 const budgetExceededBrand = Symbol.for("hybrid.context.BudgetExceededError");
 const pathOutsideRepoBrand = Symbol.for("hybrid.context.PathOutsideRepoError");
 const contextOptionsBrand = Symbol.for("hybrid.context.ContextOptionsError");
 
-/** A pinned segment that could not fit, as named by `BudgetExceededError`. */
+/** A pinned segment of a composition that could not fit, as named by `BudgetExceededError`. */
 export interface PinnedOverflow {
+  /** The segment id (redacted). */
   id: string;
+  /** Where it came from (redacted). */
   source: string;
+  /** What it costs in the prompt: its heading and (redacted) text. */
   tokens: number;
 }
 
 /**
- * Thrown by `composeContext` when the pinned segments alone (with the provenance block) exceed
- * `hardCap - reserve`. Pinned content is never dropped or summarised, so the caller must decide.
+ * Thrown by `composeContext` when the pinned segments alone exceed `hardCap - reserve`. Everything
+ * else (unpinned segments, the provenance block) degrades first, so this names only pinned text.
+ * Pinned content is never dropped or summarised, so the caller must decide.
  */
 export class BudgetExceededError extends Error {
   readonly code = "budget-exceeded" as const;
-  /** The pinned segments, largest first. */
+  /** Every pinned segment, largest first. */
   readonly pinned: readonly PinnedOverflow[];
-  /** Tokens the pinned-only prompt needs, as counted by the estimator. */
+  /** Tokens of the pinned segments alone (headings and text, no provenance), as counted by the estimator. */
   readonly required: number;
   /** The budget that was available (`hardCap - reserve`). */
   readonly budget: number;
@@ -74,12 +78,7 @@ export class ContextOptionsError extends Error {
 
 /** Turns a ZodError into a `ContextOptionsError` with the path of each problem. */
 export function fromZodError(what: string, error: ZodError): ContextOptionsError {
-  const problems = error.issues.map((issue) => ({
-    path: issue.path
-      .map((key, i) => (typeof key === "number" ? `[${key}]` : `${i === 0 ? "" : "."}${String(key)}`))
-      .join(""),
-    message: issue.message,
-  }));
+  const problems = error.issues.map((issue) => ({ path: z.core.toDotPath(issue.path), message: issue.message }));
   return new ContextOptionsError(what, problems, error);
 }
 
@@ -96,3 +95,19 @@ export const isPathOutsideRepoError = (value: unknown): value is PathOutsideRepo
 /** Brand guard for `ContextOptionsError`. */
 export const isContextOptionsError = (value: unknown): value is ContextOptionsError =>
   hasBrand(value, contextOptionsBrand);
+
+const statusOf = (error: unknown): number | undefined =>
+  typeof error === "object" && error !== null && typeof (error as { status?: unknown }).status === "number"
+    ? (error as { status: number }).status
+    : undefined;
+
+/** A one-line reason for a failure, for events: `HTTP 500: message`, or the message alone. */
+export function describeError(error: unknown): string {
+  const status = statusOf(error);
+  const message = error instanceof Error ? error.message : String(error);
+  const line = message.split("\n", 1)[0]!;
+  return status === undefined ? line : `HTTP ${status}: ${line}`;
+}
+
+/** The HTTP status of an Octokit error, if it has one. */
+export { statusOf };

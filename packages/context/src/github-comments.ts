@@ -3,9 +3,13 @@ import { throttling } from "@octokit/plugin-throttling";
 import { Octokit } from "@octokit/rest";
 import { z } from "zod";
 import { createMemoryContextCache, type ContextCache } from "./cache.js";
-import { systemClock, type Clock, type ContextEventListener } from "./events.js";
-import { parseHandoffMarker, stripHandoffMarkers } from "./handoffs.js";
-import { parseOptions, type ContextProvider, type ContextRequest, type ContextSegment } from "./segment.js";
+import { describeError, statusOf } from "./errors.js";
+import { createEmitter, systemClock, type Clock, type ContextEventListener } from "./events.js";
+import { commentsOf, fetchPages, PagesEntrySchema, type Comment, type ListParams, type PagesEntry } from "./github-pages.js";
+import { newerFirst, parseHandoffMarker, stripHandoffMarkers } from "./handoffs.js";
+import { checkedRedactor, redactOption } from "./option-redactor.js";
+import { redact as defaultRedact } from "./redact.js";
+import { checkRequest, isInstant, parseOptions, type ContextProvider, type ContextRequest, type ContextSegment } from "./segment.js";
 
 const fn = <T>() => z.custom<T>((value) => typeof value === "function");
 
@@ -16,14 +20,19 @@ export const GitHubCommentsProviderOptionsSchema = z.object({
   auth: z.string().optional(),
   /** REST API root. @default "https://api.github.com" */
   baseUrl: z.string().url().optional(),
-  /** Where fetched comments and their ETags are kept. @default createMemoryContextCache() */
+  /** Where fetched comments (redacted) and their ETags are kept. @default createMemoryContextCache() */
   cache: z.custom<ContextCache>((v) => typeof v === "object" && v !== null).optional(),
   /** MAX_L2_COMMENTS: at most this many comments (newest first) become segments. @default 20 */
   maxComments: z.number().int().min(0).default(20),
   /** Only comments updated at or after this ISO 8601 time. */
   since: z.iso.datetime({ offset: true }).optional(),
-  /** Logins whose comments are always relevant, marker or not. @default [] */
+  /** Logins whose comments are always relevant, marker or not; their handoff markers are trusted. @default [] */
   authors: z.array(z.string()).default([]),
+  /**
+   * Trust handoff markers in comments by the token's own user (looked up once with `GET /user`). A
+   * marker by anyone else is ignored: anybody who can comment can write one. @default true
+   */
+  trustTokenUser: z.boolean().default(true),
   /** Page size for listing. @default 100 */
   perPage: z.number().int().min(1).max(100).default(100),
   /** Retries of 5xx and network errors by @octokit/plugin-retry. @default 3 */
@@ -34,7 +43,10 @@ export const GitHubCommentsProviderOptionsSchema = z.object({
   retryAfterBaseMs: z.number().int().min(0).default(1000),
   /** Priority of the newest comment; each older one gets one less. @default 1500 */
   basePriority: z.number().default(1500),
+  /** Receives `context.cache` and `context.fallback` events, each naming the request's run and node. */
   onEvent: fn<ContextEventListener>().optional(),
+  /** Applied to comment bodies before they are cached or used, and to event fields. @default redact (this package's) */
+  redact: redactOption.optional(),
   /** @default () => new Date() */
   clock: fn<Clock>().optional(),
 });
@@ -43,157 +55,84 @@ export type GitHubCommentsProviderOptions = Omit<z.input<typeof GitHubCommentsPr
   octokit?: Octokit;
 };
 
-const CommentSchema = z.object({
-  id: z.number(),
-  login: z.string(),
-  body: z.string(),
-  url: z.string(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
-type Comment = z.infer<typeof CommentSchema>;
-
-const EntrySchema = z.object({
-  etag: z.string().optional(),
-  /** The page whose ETag we hold: the last one, or the empty one after a full last page. */
-  probePage: z.number().int().min(1),
-  comments: z.array(CommentSchema),
-});
-type Entry = z.infer<typeof EntrySchema>;
-
-interface RawComment {
-  id: number;
-  user?: { login?: string } | null;
-  body?: string | null;
-  html_url: string;
-  created_at: string;
-  updated_at: string;
-}
-
-const toComment = (raw: RawComment): Comment => ({
-  id: raw.id,
-  login: raw.user?.login ?? "ghost",
-  body: raw.body ?? "",
-  url: raw.html_url,
-  createdAt: raw.created_at,
-  updatedAt: raw.updated_at,
-});
-
-const statusOf = (error: unknown): number | undefined =>
-  typeof error === "object" && error !== null && typeof (error as { status?: unknown }).status === "number"
-    ? (error as { status: number }).status
-    : undefined;
-
-/** A one-line reason for a failed request: `HTTP 500: message`, or the message alone. */
-export function reasonOf(error: unknown): string {
-  const status = statusOf(error);
-  const message = error instanceof Error ? error.message : String(error);
-  return status === undefined ? message : `HTTP ${status}: ${message}`;
-}
-
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 
+function buildOctokit(opts: z.output<typeof GitHubCommentsProviderOptionsSchema>): Octokit {
+  const retryWhile = (_after: number, _options: unknown, _octokit: unknown, retryCount: number) =>
+    retryCount < opts.rateLimitRetries;
+  return new (Octokit.plugin(throttling, retry))({
+    ...(opts.auth ? { auth: opts.auth } : {}),
+    ...(opts.baseUrl ? { baseUrl: opts.baseUrl } : {}),
+    log: silent,
+    throttle: { onRateLimit: retryWhile, onSecondaryRateLimit: retryWhile, retryAfterBaseValue: opts.retryAfterBaseMs },
+    // 403/429 are the throttling plugin's (it honours retry-after); the retry plugin takes 5xx.
+    retry: { retries: opts.retries, retryAfterBaseValue: opts.retryAfterBaseMs, doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451] },
+  });
+}
+
 /**
- * L2 (warm) provider: comments on the node's GitHub issue or PR, filtered by the agent chain
- * (handoff markers of upstream agents, or listed authors) and recency. Listing uses `since` and
- * `octokit.paginate`; refreshes are conditional on the stored ETag (a 304 is a cache hit and costs no
- * rate limit). Rate limits and retries go through @octokit/plugin-throttling and @octokit/plugin-retry.
- * When GitHub fails, a stale cached copy is used if there is one, else nothing; both are reported.
+ * L2 (warm) provider: comments on the node's GitHub issue or PR that matter to this node: handoffs
+ * of upstream agents (a handoff marker, trusted only from `authors` or the token's own user) and
+ * comments by `authors`, newest first by instant. Each page is revalidated with its own ETag (a 304
+ * costs no rate limit); the cache is hit only when every page is unchanged. Rate limits and retries go
+ * through @octokit/plugin-throttling and @octokit/plugin-retry. When GitHub fails, a stale cached copy
+ * is used if there is one, else nothing; both are reported as events.
  */
 export function createGitHubCommentsProvider(options: GitHubCommentsProviderOptions = {}): ContextProvider {
   const opts = parseOptions("GitHub comments provider options", GitHubCommentsProviderOptionsSchema, options);
   const cache = opts.cache ?? createMemoryContextCache();
-  const clock = opts.clock ?? systemClock;
-  const emit = opts.onEvent ?? (() => {});
-  const retryWhile = (_after: number, _options: unknown, _octokit: unknown, retryCount: number) =>
-    retryCount < opts.rateLimitRetries;
-  const octokit: Octokit =
-    (opts.octokit as Octokit | undefined) ??
-    new (Octokit.plugin(throttling, retry))({
-      ...(opts.auth ? { auth: opts.auth } : {}),
-      ...(opts.baseUrl ? { baseUrl: opts.baseUrl } : {}),
-      log: silent,
-      throttle: {
-        onRateLimit: retryWhile,
-        onSecondaryRateLimit: retryWhile,
-        retryAfterBaseValue: opts.retryAfterBaseMs,
-      },
-      // 403/429 are the throttling plugin's (it honours retry-after); the retry plugin takes 5xx.
-      retry: {
-        retries: opts.retries,
-        retryAfterBaseValue: opts.retryAfterBaseMs,
-        doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451],
-      },
-    });
+  const redact = checkedRedactor(opts.redact ?? defaultRedact, "redact");
+  const emit = createEmitter(opts.onEvent, redact, opts.clock ?? systemClock);
+  const octokit: Octokit = (opts.octokit as Octokit | undefined) ?? buildOctokit(opts);
+  type Scope = { runId: string; nodeId: string };
+  const fallback = (scope: Scope, source: string, reason: string, stale: boolean) =>
+    emit(scope, { type: "context.fallback", provider: "github-comments", tier: "L2", source, reason, stale });
 
-  async function fetchAll(params: ListParams, signal: AbortSignal | undefined): Promise<Entry> {
-    let pages = 0;
-    let etag: string | undefined;
-    let lastCount = 0;
-    const raw = (await octokit.paginate(
-      octokit.rest.issues.listComments,
-      { ...params, per_page: opts.perPage, ...(signal ? { request: { signal } } : {}) },
-      (response) => {
-        pages++;
-        etag = response.headers.etag;
-        lastCount = response.data.length;
-        return response.data;
+  // The token's own login, looked up once. Without a token there is nobody to ask; a token that is
+  // not a user's (401/403/404) never will be, so that is remembered; other failures ask again.
+  const canAskUser = opts.trustTokenUser && (opts.octokit !== undefined || opts.auth !== undefined);
+  let self: Promise<string | undefined> | undefined;
+  const tokenUser = (scope: Scope, signal?: AbortSignal): Promise<string | undefined> => {
+    self ??= octokit.rest.users.getAuthenticated(signal ? { request: { signal } } : {}).then(
+      (response) => response.data.login,
+      (error: unknown) => {
+        const status = statusOf(error);
+        if (status !== 401 && status !== 403 && status !== 404) self = undefined;
+        fallback(scope, "GET /user", `handoff markers are trusted from authors only: ${describeError(error)}`, false);
+        return undefined;
       },
-    )) as RawComment[];
-    let probePage = pages;
-    if (lastCount === opts.perPage) {
-      // A full last page would not change when a comment is added: watch the next (empty) page.
-      probePage = pages + 1;
-      const next = await octokit.rest.issues.listComments({ ...params, per_page: opts.perPage, page: probePage });
-      etag = next.headers.etag;
-    }
-    return { ...(etag ? { etag } : {}), probePage, comments: raw.map(toComment) };
-  }
+    );
+    return self;
+  };
 
-  async function load(params: ListParams, key: string, source: string, signal?: AbortSignal): Promise<Comment[]> {
-    const event = (hit: boolean) => emit({ type: "context.cache", tier: "L2", hit, source, at: clock().toISOString() });
-    const parsed = EntrySchema.safeParse(await cache.get(key));
+  async function load(scope: Scope, params: ListParams, key: string, source: string, signal?: AbortSignal): Promise<Comment[]> {
+    const parsed = PagesEntrySchema.safeParse(await cache.get(key));
     const cached = parsed.success ? parsed.data : undefined;
-    if (cached?.etag) {
-      try {
-        await octokit.rest.issues.listComments({
-          ...params,
-          per_page: opts.perPage,
-          page: cached.probePage,
-          headers: { "if-none-match": cached.etag },
-          ...(signal ? { request: { signal } } : {}),
-        });
-      } catch (error) {
-        if (statusOf(error) === 304) {
-          event(true);
-          return cached.comments;
-        }
-        event(false);
-        return fallback(cached, source, reasonOf(error));
-      }
-    }
-    event(false);
+    let fetched: { entry: PagesEntry; fresh: boolean };
     try {
-      const entry = await fetchAll(params, signal);
-      await cache.set(key, entry);
-      return entry.comments;
+      fetched = await fetchPages(octokit, params, opts.perPage, cached, redact, signal);
     } catch (error) {
-      return fallback(cached, source, reasonOf(error));
+      signal?.throwIfAborted();
+      emit(scope, { type: "context.cache", provider: "github-comments", tier: "L2", hit: false, source });
+      fallback(scope, source, describeError(error), cached !== undefined);
+      return cached ? commentsOf(cached) : [];
     }
-  }
-
-  function fallback(cached: Entry | undefined, source: string, reason: string): Comment[] {
-    const stale = cached !== undefined;
-    emit({ type: "context.fallback", tier: "L2", source, reason, stale, at: clock().toISOString() });
-    return cached?.comments ?? [];
+    emit(scope, { type: "context.cache", provider: "github-comments", tier: "L2", hit: fetched.fresh, source });
+    if (!fetched.fresh) {
+      // The comments are fresh either way; a cache that cannot be written is reported, not fatal.
+      await cache.set(key, fetched.entry).catch((error: unknown) => fallback(scope, source, `cache write failed: ${describeError(error)}`, false));
+    }
+    return commentsOf(fetched.entry);
   }
 
   return {
     tier: "L2",
     name: "github-comments",
     async collect(request: ContextRequest): Promise<ContextSegment[]> {
-      const issue = request.node.issue;
+      const { node, runId, upstream = [] } = checkRequest(request);
+      const issue = node.issue;
       if (!issue || opts.maxComments === 0) return [];
+      const scope = { runId, nodeId: node.id };
       const params: ListParams = {
         owner: issue.owner,
         repo: issue.repo,
@@ -202,16 +141,20 @@ export function createGitHubCommentsProvider(options: GitHubCommentsProviderOpti
       };
       const source = `https://github.com/${issue.owner}/${issue.repo}/issues/${issue.number}`;
       const key = `l2:github:${issue.owner}/${issue.repo}#${issue.number}${opts.since ? `?since=${opts.since}` : ""}`;
-      const comments = await load(params, key, source, request.signal);
-      const agents = new Set((request.upstream ?? []).map((up) => up.agent));
+      const [comments, me] = await Promise.all([
+        load(scope, params, key, source, request.signal),
+        canAskUser ? tokenUser(scope, request.signal) : undefined,
+      ]);
+      const agents = new Set(upstream.map((up) => up.agent));
       const authors = new Set(opts.authors);
-      const relevant = comments.filter((comment) => {
-        const marker = parseHandoffMarker(comment.body);
-        return (marker !== undefined && agents.has(marker.agent)) || authors.has(comment.login);
+      const trusted = (login: string) => authors.has(login) || login === me;
+      const relevant = comments.flatMap((comment) => {
+        const marker = trusted(comment.login) ? parseHandoffMarker(comment.body) : undefined;
+        const handoff = marker !== undefined && agents.has(marker.agent);
+        return handoff || authors.has(comment.login) ? [{ comment, marker: handoff ? marker : undefined }] : [];
       });
-      relevant.sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : a.updatedAt > b.updatedAt ? -1 : b.id - a.id));
-      return relevant.slice(0, opts.maxComments).map((comment, rank) => {
-        const marker = parseHandoffMarker(comment.body);
+      relevant.sort((a, b) => newerFirst(a.comment.updatedAt, b.comment.updatedAt) || b.comment.id - a.comment.id);
+      return relevant.slice(0, opts.maxComments).map(({ comment, marker }, rank) => {
         const by = marker ? `${marker.agent} (node ${marker.nodeId}, @${comment.login})` : `@${comment.login}`;
         return {
           id: `comment:${issue.owner}/${issue.repo}#${issue.number}/${comment.id}`,
@@ -220,16 +163,9 @@ export function createGitHubCommentsProvider(options: GitHubCommentsProviderOpti
           text: `Comment by ${by} at ${comment.updatedAt}:\n${stripHandoffMarkers(comment.body)}`,
           priority: opts.basePriority - rank,
           pinned: false,
-          createdAt: comment.updatedAt,
+          ...(isInstant(comment.updatedAt) ? { createdAt: comment.updatedAt } : {}),
         };
       });
     },
   };
-}
-
-interface ListParams {
-  owner: string;
-  repo: string;
-  issue_number: number;
-  since?: string;
 }

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { scoreText, termsOf } from "./sections.js";
-import { parseOptions, type ContextProvider, type ContextRequest, type ContextSegment } from "./segment.js";
+import { checkRequest, instantOf, parseOptions, type ContextProvider, type ContextRequest, type ContextSegment } from "./segment.js";
 
 /** Who wrote a handoff comment: the marker `<!-- hybrid:handoff run=… node=… agent=… -->`. */
 export interface HandoffMarker {
@@ -9,9 +9,14 @@ export interface HandoffMarker {
   agent: string;
 }
 
-const MARKER = /<!--\s*hybrid:handoff\s+([^>]*?)\s*-->/;
+// Bounded quantifiers: comment bodies are untrusted, and an unbounded lazy run before `\s*-->` is
+// quadratic on a long unterminated marker.
+const MARKER = /<!--[ \t]{0,8}hybrid:handoff[ \t]([^>]{0,400})-->/;
 
-/** The marker a handoff comment carries so later agents can find it. Values must not contain spaces. */
+/**
+ * The marker a handoff comment carries so later agents can find it (`@hybrid/dispatch` writes the
+ * same). Whitespace and `>` in values become `_`. Only markers in comments by trusted authors count.
+ */
 export function formatHandoffMarker(marker: HandoffMarker): string {
   const clean = (value: string) => value.replace(/[\s>]+/g, "_");
   return `<!-- hybrid:handoff run=${clean(marker.runId)} node=${clean(marker.nodeId)} agent=${clean(marker.agent)} -->`;
@@ -22,7 +27,7 @@ export function parseHandoffMarker(body: string): HandoffMarker | undefined {
   const match = MARKER.exec(body);
   if (!match) return undefined;
   const fields = new Map<string, string>();
-  for (const pair of match[1]!.matchAll(/([a-z]+)=(\S+)/g)) fields.set(pair[1]!, pair[2]!);
+  for (const pair of match[1]!.matchAll(/([a-z]{1,10})=(\S{1,200})/g)) fields.set(pair[1]!, pair[2]!);
   const runId = fields.get("run");
   const nodeId = fields.get("node");
   const agent = fields.get("agent");
@@ -32,6 +37,13 @@ export function parseHandoffMarker(body: string): HandoffMarker | undefined {
 /** Removes handoff markers from a body (they are for machines, not for the prompt). */
 export function stripHandoffMarkers(body: string): string {
   return body.replace(new RegExp(MARKER.source, "g"), "").trim();
+}
+
+/** Newer first by instant (so `+02:00` offsets sort right); no time sorts last. */
+export function newerFirst(a: string | undefined, b: string | undefined): number {
+  const x = instantOf(a);
+  const y = instantOf(b);
+  return x === y ? 0 : x < y ? 1 : -1;
 }
 
 export const HandoffProviderOptionsSchema = z.object({
@@ -57,16 +69,15 @@ export function createHandoffProvider(options: HandoffProviderOptions = {}): Con
     tier: "L2",
     name: "handoffs",
     async collect(request: ContextRequest): Promise<ContextSegment[]> {
-      const terms = opts.relevance
-        ? termsOf([request.node.scope, ...request.node.acceptance].join("\n"))
-        : new Set<string>();
-      const ranked = (request.upstream ?? [])
+      const { node, runId, upstream = [] } = checkRequest(request);
+      const terms = opts.relevance ? termsOf([node.scope, ...node.acceptance].join("\n")) : new Set<string>();
+      const ranked = upstream
         .map((up) => ({ up, direct: up.distance <= 1, score: up.distance <= 1 ? 0 : scoreText(up.output, terms) }))
         .sort(
           (a, b) =>
             Number(b.direct) - Number(a.direct) ||
             b.score - a.score ||
-            (b.up.completedAt ?? "").localeCompare(a.up.completedAt ?? "") ||
+            newerFirst(a.up.completedAt, b.up.completedAt) ||
             a.up.distance - b.up.distance ||
             (a.up.nodeId < b.up.nodeId ? -1 : a.up.nodeId > b.up.nodeId ? 1 : 0),
         )
@@ -74,7 +85,7 @@ export function createHandoffProvider(options: HandoffProviderOptions = {}): Con
       return ranked.map(({ up }, rank) => ({
         id: `handoff:${up.nodeId}`,
         tier: "L2",
-        source: up.url ?? (request.runId ? `run:${request.runId}/node:${up.nodeId}` : `node:${up.nodeId}`),
+        source: up.url ?? `run:${runId}/node:${up.nodeId}`,
         text: `Output of ${up.nodeId} (${up.agent}):\n${up.output}`,
         priority: opts.basePriority - rank,
         pinned: false,

@@ -1,13 +1,8 @@
-export { createFileContextCache, createMemoryContextCache, FileContextCacheOptionsSchema } from "./cache.js";
-export {
-  ComposeOptionsSchema,
-  ContextPolicySchema,
-  ContextSegmentSchema,
-  FullContextOptionsSchema,
-  composeContext,
-  composeFullContext,
-} from "./compose.js";
-export { DocsProviderOptionsSchema, createDocsProvider } from "./docs-provider.js";
+// The whole public API of @hybrid/context. Internal modules are not exported.
+export { createFileContextCache, createMemoryContextCache } from "./cache.js";
+export { ContextPolicySchema, composeContext } from "./compose.js";
+export { composeFullContext } from "./full-context.js";
+export { createDocsProvider } from "./docs-provider.js";
 export {
   BudgetExceededError,
   ContextOptionsError,
@@ -16,42 +11,35 @@ export {
   isContextOptionsError,
   isPathOutsideRepoError,
 } from "./errors.js";
-export { createContextEventCounter, systemClock } from "./events.js";
-export { GitHubCommentsProviderOptionsSchema, createGitHubCommentsProvider } from "./github-comments.js";
-export {
-  HandoffProviderOptionsSchema,
-  createHandoffProvider,
-  formatHandoffMarker,
-  parseHandoffMarker,
-  stripHandoffMarkers,
-} from "./handoffs.js";
+export { createContextEventCounter } from "./events.js";
+export { createGitHubCommentsProvider } from "./github-comments.js";
+export { createHandoffProvider, formatHandoffMarker } from "./handoffs.js";
 export { REDACTION_KINDS, createRedactor, redact, redactSecrets } from "./redact.js";
-export { WorkItemSchema, loadContext } from "./segment.js";
-export {
-  TiktokenEstimatorOptionsSchema,
-  createHeuristicEstimator,
-  createTiktokenEstimator,
-  getDefaultEstimator,
-} from "./token-estimator.js";
-export { truncationMarker } from "./truncate.js";
-export { WorkItemProviderOptionsSchema, createWorkItemProvider } from "./work-item.js";
+export { loadContext } from "./load-context.js";
+export { ContextSegmentSchema } from "./segment.js";
+export { createHeuristicEstimator } from "./heuristic-estimator.js";
+export { createTiktokenEstimator } from "./token-estimator.js";
+export { createWorkItemProvider } from "./work-item.js";
 
 export type { ContextCache, FileContextCacheOptions } from "./cache.js";
 export type {
   ComposeOptions,
   ComposedContext,
   ContextPolicy,
-  FullContextOptions,
   ProvenanceEntry,
   SegmentFinding,
   SegmentStatus,
 } from "./compose.js";
+export type { FullContextOptions } from "./full-context.js";
 export type { DocsProviderOptions } from "./docs-provider.js";
 export type { OptionProblem, PinnedOverflow } from "./errors.js";
 export type {
   Clock,
   ContextCacheEvent,
+  ContextDuplicateEvent,
+  ContextEstimatorFallbackEvent,
   ContextEvent,
+  ContextEventBase,
   ContextEventCounter,
   ContextEventListener,
   ContextFallbackEvent,
@@ -59,6 +47,9 @@ export type {
 } from "./events.js";
 export type { GitHubCommentsProviderOptions } from "./github-comments.js";
 export type { HandoffMarker, HandoffProviderOptions } from "./handoffs.js";
+export type { LoadContextOptions } from "./load-context.js";
+export type { RedactFn } from "./option-redactor.js";
+export type { TierUsage } from "./plan.js";
 export type { RedactionFinding, RedactionResult, Redactor, RedactorOptions } from "./redact.js";
 export type {
   Blocker,
@@ -69,5 +60,5 @@ export type {
   UpstreamOutput,
   WorkItem,
 } from "./segment.js";
-export type { TiktokenEstimatorOptions, TokenEstimator } from "./token-estimator.js";
+export type { EstimatorFallback, TiktokenEstimator, TiktokenEstimatorOptions, TokenEstimator } from "./token-estimator.js";
 export type { WorkItemProviderOptions } from "./work-item.js";

@@ -1,12 +1,30 @@
 import { createRequire } from "node:module";
 import { z } from "zod";
+import { createCountMemo } from "./count-memo.js";
+import { heuristicCount } from "./heuristic-estimator.js";
 import { parseOptions } from "./segment.js";
 
-/** Counts tokens of a text. `dispose` frees native resources when the estimator is no longer used. */
+/** Why an estimator counts with the heuristic instead of its tokenizer. */
+export interface EstimatorFallback {
+  encoding: string;
+  reason: string;
+}
+
+/**
+ * Counts tokens of a text. `dispose` frees native resources when the estimator is no longer used.
+ * `fallback` is set when the estimator is not counting with the tokenizer it was asked for.
+ */
 export interface TokenEstimator {
   count(text: string): number;
   dispose?(): void;
+  readonly fallback?: EstimatorFallback;
 }
+
+/** The zod schema of an `estimator` option: any object with `count(text)`. */
+export const estimatorOption = z.custom<TokenEstimator>(
+  (value) => typeof value === "object" && value !== null && typeof (value as TokenEstimator).count === "function",
+  "expected a TokenEstimator ({ count(text) })",
+);
 
 /** The encoder surface we use from @dqbd/tiktoken. */
 interface Encoder {
@@ -18,12 +36,21 @@ type GetEncoding = (encoding: string) => Encoder;
 export const TiktokenEstimatorOptionsSchema = z.object({
   /** BPE encoding: `cl100k_base` (GPT-4, Claude-sized estimates) or `o200k_base` (GPT-4o). @default "cl100k_base" */
   encoding: z.enum(["cl100k_base", "o200k_base"]).default("cl100k_base"),
-  /** Counts remembered by content (least recently used are forgotten; at most 16M characters held); 0 turns memoising off. @default 20000 */
+  /** Counts remembered by content, least recently used forgotten first; 0 turns memoising off. @default 20000 */
   memoSize: z.number().int().min(0).default(20_000),
+  /** Memory the remembered texts may take, in bytes (2 per character plus a per-entry overhead). @default 33554432 (32 MiB) */
+  memoBytes: z.number().int().min(0).default(32 * 1024 * 1024),
   /** Loads the encoder; swap it in tests to simulate WASM that cannot load. @default @dqbd/tiktoken */
   loadEncoding: z.custom<GetEncoding>((value) => typeof value === "function").optional(),
 });
 export type TiktokenEstimatorOptions = z.input<typeof TiktokenEstimatorOptionsSchema>;
+
+/** What `createTiktokenEstimator` returns: `kind` and `fallback` say loudly what counts. */
+export interface TiktokenEstimator extends TokenEstimator {
+  readonly kind: "tiktoken" | "heuristic";
+  readonly encoding: string;
+  dispose(): void;
+}
 
 // One encoder per encoding per process, shared by every estimator and freed with the last one.
 const shared = new Map<string, { encoder: Encoder; users: number }>();
@@ -34,17 +61,22 @@ function defaultLoader(): GetEncoding {
 }
 
 const CHUNK = 2048;
+const SPACE = /\s/;
 
 /**
- * Counts a long text as the sum of its chunks, each memoised. Chunks end after a newline that is
- * followed by a non-space character: the cl100k and o200k pre-tokenizers always end a piece there
- * and BPE never merges across pieces, so the sum is exact. Long prompts made of known segments, and
- * growing prefixes of one text, then cost only their new chunks.
+ * Counts a long text as the sum of its chunks. Chunks end after a newline followed by a character
+ * that is neither whitespace nor `/`. There both pre-tokenizers always end a piece: only three of
+ * their patterns can hold a newline (`\s*[\r\n]+`, `\s+(?!\S)` and punctuation followed by `[\r\n]*`,
+ * which o200k extends to `[\r\n/]*`), and none of them continues past it into such a character. BPE
+ * never merges across pieces, so the sum is exact (tested against the whole-text count on real
+ * source files). Long prompts made of known segments, and growing prefixes of one text, then cost
+ * only their new chunks.
  */
 export function chunkedCount(text: string, count: (chunk: string) => number): number {
   if (text.length <= CHUNK * 2) return count(text);
   let total = 0;
   let start = 0;
+  const boundary = (at: number) => at + 1 < text.length && !SPACE.test(text[at + 1]!) && text[at + 1] !== "/";
   while (start < text.length) {
     let end = text.length;
     if (text.length - start > CHUNK * 2) {
@@ -52,7 +84,7 @@ export function chunkedCount(text: string, count: (chunk: string) => number): nu
       // that gained or lost a block still splits into the same (memoised) chunks.
       const heading = text.indexOf("\n#", start + 256);
       let at = heading !== -1 && heading < start + CHUNK * 2 ? heading : text.indexOf("\n", start + CHUNK);
-      while (at !== -1 && at + 1 < text.length && /\s/.test(text[at + 1]!)) at = text.indexOf("\n", at + 1);
+      while (at !== -1 && at + 1 < text.length && !boundary(at)) at = text.indexOf("\n", at + 1);
       if (at !== -1 && at + 1 < text.length) end = at + 1;
     }
     total += count(text.slice(start, end));
@@ -61,90 +93,17 @@ export function chunkedCount(text: string, count: (chunk: string) => number): nu
   return total;
 }
 
-/**
- * Wraps an estimator with an LRU memo keyed by content. The Map's string keys are hashed by content
- * in V8 (and the hash is cached on the string), which measured several times faster than a crypto
- * digest; memory is bounded by entries and by total characters held.
- */
-export function memoiseEstimator(
-  inner: (text: string) => number,
-  size: number,
-  maxChars = 16_000_000,
-): (text: string) => number {
-  if (size === 0) return inner;
-  const memo = new Map<string, number>();
-  let chars = 0;
-  return (text) => {
-    const known = memo.get(text);
-    if (known !== undefined) {
-      // Re-insert so the Map's insertion order is recency order.
-      memo.delete(text);
-      memo.set(text, known);
-      return known;
-    }
-    const value = inner(text);
-    if (text.length > maxChars) return value;
-    memo.set(text, value);
-    chars += text.length;
-    while (memo.size > size || chars > maxChars) {
-      const oldest = memo.keys().next().value!;
-      memo.delete(oldest);
-      chars -= oldest.length;
-    }
-    return value;
-  };
-}
-
-const PIECES = /[A-Za-z]+|[0-9]+|[\x00-\x20\x7f]+|[\x21-\x2f\x3a-\x40\x5b-\x60\x7b-\x7e]+|[^\x00-\x7f]+/g;
-
-function isLetter(code: number): boolean {
-  return (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a);
-}
-
-/** Case changes inside a letter run: many in random keys, few in words and camelCase. */
-function caseChanges(run: string): number {
-  let changes = 0;
-  let upper = run.charCodeAt(1) <= 0x5a;
-  for (let i = 2; i < run.length; i++) {
-    const now = run.charCodeAt(i) <= 0x5a;
-    if (now !== upper) changes++;
-    upper = now;
-  }
-  return changes;
-}
+const warned = new Set<string>();
 
 /**
- * A conservative estimate without WASM: it over-counts ordinary text against cl100k/o200k so a
- * budget computed with it still holds. Non-ASCII characters count as their UTF-8 bytes.
+ * Token counts with @dqbd/tiktoken, exact for the whole text (special-token strings such as
+ * `<|endoftext|>` count as ordinary text). Counts are memoised by content, bounded by entries and by
+ * memory. If the WASM encoder cannot load, this counts with the heuristic estimator, which overcounts,
+ * and says so: `kind` is `"heuristic"`, `fallback` holds the reason, a process warning is emitted
+ * once, and `composeContext` emits a `context.estimator-fallback` event for every composition.
  */
-export function createHeuristicEstimator(): TokenEstimator {
-  return {
-    count(text) {
-      let tokens = 0;
-      for (const piece of text.match(PIECES) ?? []) {
-        const first = piece.charCodeAt(0);
-        if (first > 0x7f) tokens += Buffer.byteLength(piece, "utf8");
-        else if (first <= 0x20) tokens += Math.ceil((piece.length - 1) / 4); // " word" is one token
-        else if (first >= 0x30 && first <= 0x39) tokens += Math.ceil(piece.length / 3) + 1;
-        else if (isLetter(first)) tokens += Math.ceil(piece.length / 4) + caseChanges(piece);
-        else tokens += piece.length;
-      }
-      // Random identifiers and keys tokenise worse than prose; the margin keeps the bound conservative.
-      tokens = Math.ceil(tokens * 1.1);
-      return tokens;
-    },
-  };
-}
-
-/**
- * Token counts with @dqbd/tiktoken. Special-token strings such as `<|endoftext|>` are counted as
- * ordinary text. Counts are memoised by content hash, so repeated segments cost a hash. If the
- * WASM encoder cannot load, this falls back to `createHeuristicEstimator()` (see `kind`).
- */
-export function createTiktokenEstimator(
-  options: TiktokenEstimatorOptions = {},
-): TokenEstimator & { readonly kind: "tiktoken" | "heuristic"; readonly encoding: string; dispose(): void } {
-  const { encoding, memoSize, loadEncoding } = parseOptions(
+export function createTiktokenEstimator(options: TiktokenEstimatorOptions = {}): TiktokenEstimator {
+  const { encoding, memoSize, memoBytes, loadEncoding } = parseOptions(
     "tiktoken estimator options",
     TiktokenEstimatorOptionsSchema,
     options,
@@ -156,23 +115,28 @@ export function createTiktokenEstimator(
       const encoder = (loadEncoding ?? defaultLoader())(encoding);
       entry = { encoder, users: 0 };
       if (key !== undefined) shared.set(key, entry);
-    } catch {
-      const heuristic = createHeuristicEstimator();
-      return { kind: "heuristic", encoding, count: memoiseEstimator(heuristic.count, memoSize), dispose() {} };
+    } catch (error) {
+      const reason = `the ${encoding} tokenizer could not load (${error instanceof Error ? error.message : String(error)}); counting with the heuristic estimator, which overcounts`;
+      if (!warned.has(reason)) {
+        warned.add(reason);
+        process.emitWarning(`[context] ${reason}`, { type: "HybridContextWarning", code: "HYBRID_CONTEXT_TOKENIZER_FALLBACK" });
+      }
+      const memo = createCountMemo(heuristicCount, memoSize, memoBytes);
+      return { kind: "heuristic", encoding, fallback: { encoding, reason }, count: memo.count, dispose() {} };
     }
   }
   const owned = entry;
   owned.users++;
   let disposed = false;
-  const memoised = memoiseEstimator((text) => owned.encoder.encode_ordinary(text).length, memoSize);
-  const count = (text: string) => {
-    if (disposed) throw new Error("[context] token estimator used after dispose()");
-    return memoSize === 0 ? memoised(text) : chunkedCount(text, memoised);
-  };
+  const memo = createCountMemo((text) => owned.encoder.encode_ordinary(text).length, memoSize, memoBytes);
+  const memoised = memoSize > 0 && memoBytes > 0;
   return {
     kind: "tiktoken",
     encoding,
-    count,
+    count(text) {
+      if (disposed) throw new Error("[context] token estimator used after dispose()");
+      return memoised ? chunkedCount(text, memo.count) : memo.count(text);
+    },
     dispose() {
       if (disposed) return;
       disposed = true;

@@ -1,12 +1,5 @@
 import { z } from "zod";
-import {
-  WorkItemSchema,
-  parseOptions,
-  type Blocker,
-  type ContextProvider,
-  type ContextRequest,
-  type ContextSegment,
-} from "./segment.js";
+import { checkRequest, parseOptions, type ContextProvider, type ContextRequest, type ContextSegment } from "./segment.js";
 
 export const WorkItemProviderOptionsSchema = z.object({
   /** Priority of the scope segment; inputs/outputs get 10 less. Pinned segments ignore it. @default 1000 */
@@ -14,26 +7,21 @@ export const WorkItemProviderOptionsSchema = z.object({
 });
 export type WorkItemProviderOptions = z.input<typeof WorkItemProviderOptionsSchema>;
 
-const BlockerSchema = z.object({
-  nodeId: z.string().min(1),
-  status: z.enum(["failed", "blocked"]),
-  reason: z.string(),
-});
-
 const list = (items: readonly string[]) => items.map((item) => `- ${item}`).join("\n");
 
 /**
  * L1 (hot) provider: the work item itself. The id (with agent and priority), the acceptance criteria
  * and unresolved blockers are pinned; scope and declared inputs/outputs are high-priority segments.
+ * It is `required`: `loadContext` rejects rather than compose a prompt without the work item.
  */
 export function createWorkItemProvider(options: WorkItemProviderOptions = {}): ContextProvider {
   const { basePriority } = parseOptions("work item provider options", WorkItemProviderOptionsSchema, options);
   return {
     tier: "L1",
     name: "work-item",
+    required: true,
     async collect(request: ContextRequest): Promise<ContextSegment[]> {
-      const node = parseOptions("work item", WorkItemSchema, request.node);
-      const blockers = parseOptions("blockers", z.array(BlockerSchema), request.blockers ?? []) as Blocker[];
+      const { node, runId, blockers = [] } = checkRequest(request);
       const source = node.issue
         ? `https://github.com/${node.issue.owner}/${node.issue.repo}/issues/${node.issue.number}`
         : `work-item:${node.id}`;
@@ -48,7 +36,7 @@ export function createWorkItemProvider(options: WorkItemProviderOptions = {}): C
       const segments = [
         segment(
           "work-item",
-          [`Work item: ${node.id}`, `Agent: ${node.agent}`, `Priority: ${node.priority}`, ...(request.runId ? [`Run: ${request.runId}`] : [])].join("\n"),
+          [`Work item: ${node.id}`, `Agent: ${node.agent}`, `Priority: ${node.priority}`, `Run: ${runId}`].join("\n"),
           true,
           basePriority + 30,
         ),

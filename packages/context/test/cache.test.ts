@@ -1,8 +1,14 @@
-import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createFileContextCache, createMemoryContextCache, isContextOptionsError, type ContextCache } from "../src/index.js";
+import {
+  createFileContextCache,
+  createMemoryContextCache,
+  isContextOptionsError,
+  redactSecrets,
+  type ContextCache,
+} from "../src/index.js";
 
 function contract(name: string, make: () => Promise<ContextCache>) {
   describe(`${name} contract`, () => {
@@ -51,12 +57,35 @@ describe("file cache", () => {
     expect(await cache.get("k")).toBeUndefined();
   });
 
-  it("validates options", () => {
+  it("stores only redacted text: every string of a value, and the key, pass through redact", async () => {
+    const token = ["ghp", "_", "x7Kq2Lm9Vd4Rt8Wn3Yb6Hc1Pz5Jf0Ga2Se7Uo4"].join("");
+    const email = `${"ops"}@${"corp"}.example-mail.io`;
+    const cache = createFileContextCache({ dir });
+    const key = `l3:/repo:docs/${token}.md`;
+    await cache.set(key, { text: `push with ${token}`, nested: [{ by: email }], size: 12 });
+    const [file] = await readdir(dir);
+    const stored = await readFile(join(dir, file!), "utf8");
+    expect(stored).not.toContain(token);
+    expect(stored).not.toContain(email);
+    expect(file).not.toContain(token);
+    expect(await cache.get(key)).toEqual({ text: expect.stringContaining("[REDACTED:"), nested: [{ by: expect.stringContaining("[REDACTED:") }], size: 12 });
+    const clear = createFileContextCache({ dir: join(dir, "clear"), redact: (text) => text });
+    await clear.set("k", { text: token });
+    expect(await clear.get("k")).toEqual({ text: token });
+  });
+
+  it("validates options, and refuses redactSecrets where redact belongs", () => {
     expect(() => createFileContextCache({ dir: "" })).toThrow(/dir/);
+    let error: unknown;
     try {
       createFileContextCache({} as { dir: string });
-    } catch (error) {
-      expect(isContextOptionsError(error)).toBe(true);
+    } catch (caught) {
+      error = caught;
     }
+    expect(isContextOptionsError(error)).toBe(true);
+    expect((error as { problems: { path: string }[] }).problems.map((p) => p.path)).toEqual(["dir"]);
+    expect(() => createFileContextCache({ dir, redact: redactSecrets as unknown as (text: string) => string })).toThrow(
+      /invalid file cache options:\n {2}- redact: expected \(text\) => string: this is redactSecrets, which returns \{ text, findings \}; pass redact instead/,
+    );
   });
 });

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, symlink, utimes, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -14,6 +14,7 @@ import { globToRegExp } from "../src/safe-path.js";
 
 const request = (docs: string[], extra: Partial<ContextRequest["node"]> = {}): ContextRequest => ({
   node: { id: "n", agent: "a", priority: "docs", scope: "Explain the retry policy", acceptance: ["retry backoff documented"], dependsOn: [], docs, ...extra },
+  runId: "run-3",
 });
 
 describe("createDocsProvider (L3)", () => {
@@ -112,6 +113,21 @@ describe("createDocsProvider (L3)", () => {
     expect(segment!.text).toMatch(/\[… \d+ tokens truncated\]$/);
   });
 
+  it("stores only redacted contents in the file cache, and serves the same text on a hit as on a miss", async () => {
+    const dir = join(outside, "cache");
+    const token = ["ghp", "_", "x7Kq2Lm9Vd4Rt8Wn3Yb6Hc1Pz5Jf0Ga2Se7Uo4"].join("");
+    await writeFile(join(root, "docs/creds.md"), `# Deploy\nThe retry job uses ${token} to push.\n`);
+    const cache = createFileContextCache({ dir });
+    const cold = await provider({ cache }).collect(request(["docs/creds.md"]));
+    const warm = await provider({ cache }).collect(request(["docs/creds.md"]));
+    expect(warm).toEqual(cold);
+    expect(cold[0]!.text).not.toContain(token);
+    expect(cold[0]!.text).toContain("[REDACTED:");
+    for (const file of await readdir(dir)) expect(await readFile(join(dir, file), "utf8")).not.toContain(token);
+    expect(events.filter((e) => e.type === "context.cache").map((e) => [e.source, (e as { hit: boolean }).hit])).toContainEqual(["docs/creds.md", true]);
+    expect(events.every((e) => e.runId === "run-3" && e.nodeId === "n")).toBe(true);
+  });
+
   it("caches by path + mtime + size: a hit when unchanged, a miss after a change", async () => {
     const dir = join(outside, "cache");
     const counter = createContextEventCounter();
@@ -135,9 +151,10 @@ describe("createDocsProvider (L3)", () => {
     const stale = await p.collect(request(["docs/adr/0002-retry.md", "docs/missing.md"]));
     expect(stale.map((s) => s.source)).toEqual(["docs/adr/0002-retry.md", ".system-state", "docs/adr/README.md"]);
     const fallbacks = events.filter((e) => e.type === "context.fallback");
+    const base = { type: "context.fallback", runId: "run-3", nodeId: "n", provider: "docs", tier: "L3", at: "2025-03-01T00:00:00.000Z" };
     expect(fallbacks).toEqual([
-      { type: "context.fallback", tier: "L3", source: "docs/adr/0002-retry.md", reason: "file not found", stale: true, at: "2025-03-01T00:00:00.000Z" },
-      { type: "context.fallback", tier: "L3", source: "docs/missing.md", reason: "file not found", stale: false, at: "2025-03-01T00:00:00.000Z" },
+      { ...base, source: "docs/adr/0002-retry.md", reason: "file not found", stale: true },
+      { ...base, source: "docs/missing.md", reason: "file not found", stale: false },
     ]);
   });
 

@@ -1,82 +1,10 @@
-import { afterAll, describe, expect, it } from "vitest";
-import {
-  composeContext,
-  composeFullContext,
-  createHandoffProvider,
-  createTiktokenEstimator,
-  createWorkItemProvider,
-  loadContext,
-  type UpstreamOutput,
-  type WorkItem,
-} from "../src/index.js";
-import { seeded } from "./secret-corpus.js";
+import { describe, expect, it } from "vitest";
+import { runChain } from "./long-chain.js";
 
-const NODES = 50;
-const CAP = 20_000;
-const VOCAB =
-  "module interface adapter render schema queue worker cache budget layer record event stream buffer index shard replica build test lint deploy rollout metric trace span report table column value field".split(
-    " ",
-  );
-
-describe("a 50-node chain with ~3,000-token outputs", () => {
-  const estimator = createTiktokenEstimator();
-  afterAll(() => estimator.dispose());
-  const random = seeded(7);
-
-  const output = (i: number, fact: string | undefined) => {
-    const words = Array.from({ length: 2900 }, (_, w) => `${VOCAB[Math.floor(random() * VOCAB.length)]}${w % 15 === 14 ? ".\n" : ""}`);
-    if (fact) words.splice(1400, 0, `\n${fact}\n`);
-    return `Node n${i} report.\n${words.join(" ")}`;
-  };
-  // Every fifth node plants a fact; node i + 20 (or the last node) must honour it.
-  const facts = new Map<number, string>();
-  for (let i = 0; i < NODES - 5; i += 5) facts.set(i, `Decision D-${i}: the gateway listens on port ${40000 + Math.floor(random() * 9999)}.`);
-  const outputs = Array.from({ length: NODES }, (_, i) => output(i, facts.get(i)));
-
-  const node = (i: number): WorkItem => {
-    const referenced = [...facts.keys()].filter((j) => j + 20 === i || (i === NODES - 1 && j === NODES - 10));
-    return {
-      id: `n${i}`,
-      agent: `agent-${i % 4}`,
-      priority: "implementation",
-      scope: `Step ${i} of the chain`,
-      acceptance: [`Step ${i} is done`, ...referenced.map((j) => `Honour decision D-${j} about the gateway port`)],
-      dependsOn: i === 0 ? [] : [`n${i - 1}`],
-    };
-  };
-
-  it("keeps every hybrid prompt under the cap while the baseline passes 100,000 tokens, and planted facts survive", async () => {
-    const providers = [createWorkItemProvider(), createHandoffProvider()];
-    let lastFull = 0;
-    let checkedFacts = 0;
-    const hybridTokens: number[] = [];
-    for (let i = 0; i < NODES; i++) {
-      const upstream: UpstreamOutput[] = Array.from({ length: i }, (_, j) => ({
-        nodeId: `n${j}`,
-        agent: `agent-${j % 4}`,
-        output: outputs[j]!,
-        distance: i - j,
-        completedAt: new Date(Date.UTC(2025, 0, 1, 0, j)).toISOString(),
-      }));
-      const segments = await loadContext(providers, { node: node(i), upstream, runId: "chain" });
-      const hybrid = composeContext(segments, { hardCap: CAP, estimator });
-      expect(hybrid.tokens).toBeLessThanOrEqual(CAP);
-      hybridTokens.push(hybrid.tokens);
-      if (i > 0) expect(hybrid.included).toContain(`handoff:n${i - 1}`);
-      for (const criterion of node(i).acceptance) {
-        const ref = /D-(\d+)/.exec(criterion);
-        if (!ref) continue;
-        expect(hybrid.prompt).toContain(facts.get(Number(ref[1]))!);
-        checkedFacts++;
-      }
-      if (i === NODES - 1 || i % 10 === 0) {
-        const full = composeFullContext(segments, { estimator });
-        expect(full.tokens).toBeGreaterThanOrEqual(lastFull);
-        lastFull = full.tokens;
-      }
-    }
-    expect(checkedFacts).toBeGreaterThanOrEqual(6);
-    expect(lastFull).toBeGreaterThan(100_000);
-    expect(Math.max(...hybridTokens)).toBeLessThanOrEqual(CAP);
+describe("a 10-node chain with ~3,000-token outputs (long-chain.slow.test.ts runs 50)", () => {
+  it("keeps every hybrid prompt under the cap while the baseline passes 25,000 tokens, and planted facts survive", async () => {
+    const { lastFull, checkedFacts } = await runChain(10, 5);
+    expect(checkedFacts).toBeGreaterThanOrEqual(2);
+    expect(lastFull).toBeGreaterThan(25_000);
   });
 });

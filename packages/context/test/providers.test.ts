@@ -6,10 +6,9 @@ import {
   formatHandoffMarker,
   isContextOptionsError,
   loadContext,
-  parseHandoffMarker,
-  stripHandoffMarkers,
   type ContextRequest,
 } from "../src/index.js";
+import { parseHandoffMarker, stripHandoffMarkers } from "../src/handoffs.js";
 
 const node = {
   id: "merge-plan",
@@ -47,12 +46,13 @@ describe("createWorkItemProvider (L1)", () => {
   it("handles a minimal node and rejects an invalid one with paths", async () => {
     const segments = await createWorkItemProvider().collect({
       node: { id: "x", agent: "a", priority: 1, scope: "", acceptance: [] },
+      runId: "r1",
     });
     expect(segments.map((s) => s.id)).toEqual(["x:work-item", "x:acceptance"]);
     expect(segments[1]!.text).toContain("(none declared)");
     expect(segments[0]!.source).toBe("work-item:x");
     const error = await createWorkItemProvider()
-      .collect({ node: { ...node, acceptance: [1 as unknown as string] } })
+      .collect({ node: { ...node, acceptance: [1 as unknown as string] }, runId: "r1" })
       .catch((e: unknown) => e);
     expect(isContextOptionsError(error)).toBe(true);
     expect((error as Error).message).toContain("acceptance[0]");
@@ -73,7 +73,7 @@ describe("createHandoffProvider (L2, this run)", () => {
     ],
   };
 
-  it("orders direct predecessors first (newest first), then the most relevant and newest ancestors", async () => {
+  it("orders direct predecessors first (newest first, by instant), then the most relevant and newest ancestors", async () => {
     const segments = await createHandoffProvider().collect(request);
     expect(segments.map((s) => s.id)).toEqual([
       "handoff:direct-a",
@@ -88,14 +88,26 @@ describe("createHandoffProvider (L2, this run)", () => {
     expect(segments.map((s) => s.priority)).toEqual([2000, 1999, 1998, 1997, 1996]);
   });
 
-  it("can ignore relevance, cap the count and run without a run id", async () => {
-    const { runId: _r, ...noRun } = request;
-    const segments = await createHandoffProvider({ relevance: false, maxOutputs: 3 }).collect(noRun);
+  it("compares completion times as instants: +02:00 offsets sort right", async () => {
+    const segments = await createHandoffProvider().collect({
+      node,
+      runId: "r1",
+      upstream: [
+        { nodeId: "utc", agent: "a", output: "x", distance: 1, completedAt: "2025-01-01T01:30:00Z" },
+        // 00:30Z: earlier, although its text sorts after the other one.
+        { nodeId: "paris", agent: "a", output: "y", distance: 1, completedAt: "2025-01-01T02:30:00+02:00" },
+      ],
+    });
+    expect(segments.map((s) => s.id)).toEqual(["handoff:utc", "handoff:paris"]);
+  });
+
+  it("can ignore relevance and cap the count", async () => {
+    const segments = await createHandoffProvider({ relevance: false, maxOutputs: 3 }).collect(request);
     expect(segments.map((s) => s.id)).toEqual(["handoff:direct-a", "handoff:direct-b", "handoff:far-new"]);
-    expect(segments[1]!.source).toBe("node:direct-b");
-    expect(await createHandoffProvider().collect({ node })).toEqual([]);
+    expect(await createHandoffProvider().collect({ node, runId: "r1" })).toEqual([]);
     const tie = await createHandoffProvider({ relevance: false }).collect({
       node,
+      runId: "r1",
       upstream: [
         { nodeId: "y", agent: "a", output: "", distance: 2 },
         { nodeId: "x", agent: "a", output: "", distance: 2 },
@@ -121,15 +133,24 @@ describe("handoff markers", () => {
     expect(parseHandoffMarker("no marker")).toBeUndefined();
     expect(stripHandoffMarkers(`${marker}\nbody`)).toBe("body");
   });
+
+  it("reads a marker from untrusted text in linear time (a long unterminated marker does not hang)", () => {
+    // The old pattern backtracked quadratically here: minutes at this size, so the test timeout fails it.
+    const hostile = `<!-- hybrid:handoff ${" ".repeat(300_000)}`.repeat(2);
+    expect(parseHandoffMarker(hostile)).toBeUndefined();
+    expect(stripHandoffMarkers(hostile)).toBe(hostile.trim());
+  });
 });
 
 describe("createContextEventCounter", () => {
   it("counts per tier and resets", () => {
     const counter = createContextEventCounter();
     const at = "2025-01-01T00:00:00.000Z";
-    counter.onEvent({ type: "context.cache", tier: "L2", hit: true, source: "s", at });
-    counter.onEvent({ type: "context.cache", tier: "L3", hit: false, source: "s", at });
-    counter.onEvent({ type: "context.fallback", tier: "L3", source: "s", reason: "gone", stale: false, at });
+    const base = { runId: "r", nodeId: "n", at };
+    counter.onEvent({ ...base, type: "context.cache", provider: "p", tier: "L2", hit: true, source: "s" });
+    counter.onEvent({ ...base, type: "context.cache", provider: "p", tier: "L3", hit: false, source: "s" });
+    counter.onEvent({ ...base, type: "context.fallback", provider: "p", tier: "L3", source: "s", reason: "gone", stale: false });
+    counter.onEvent({ ...base, type: "context.duplicate", id: "x", keptFrom: "p", droppedFrom: "q" });
     expect(counter.snapshot()).toEqual({
       L1: { hits: 0, misses: 0, fallbacks: 0 },
       L2: { hits: 1, misses: 0, fallbacks: 0 },

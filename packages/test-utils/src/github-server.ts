@@ -48,10 +48,14 @@ export interface GitHubServerOptions {
 export interface GitHubServer {
   /** Base URL for Octokit's `baseUrl` (http://127.0.0.1:<port>). */
   url: string;
+  /** Login of the authenticated user: what `GET /user` answers to a request with a token. */
+  login: string;
   /** Comments per issue, keyed `owner/repo#number`, oldest first. Mutate freely. */
   comments: Map<string, GitHubComment[]>;
   requests: RecordedRequest[];
   seedComments(key: string, comments: readonly SeedComment[]): GitHubComment[];
+  /** Edits a comment's body as GitHub does: `updated_at` moves to the server's clock. */
+  editComment(id: number, body: string): GitHubComment;
   failNext(status: 403 | 429 | 500, options?: FailOptions): void;
   close(): Promise<void>;
 }
@@ -68,8 +72,9 @@ const SECONDARY =
 
 /**
  * A local GitHub REST server on 127.0.0.1 (port 0) for tests with the real Octokit: list (paginated,
- * `since`, `Link`, weak ETag, 304 on `If-None-Match`), create, get and update issue comments, and
- * fault injection (403 secondary rate limit with `retry-after`, 429, 500).
+ * `since`, `Link`, a weak ETag on every page, 304 on `If-None-Match`), create, get and update issue
+ * comments, `GET /user` (401 without a token), and fault injection (403 secondary rate limit with
+ * `retry-after`, 429, 500).
  */
 export async function startGitHubServer(options: GitHubServerOptions = {}): Promise<GitHubServer> {
   const now = options.now ?? (() => new Date());
@@ -172,6 +177,11 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
       return fail(res, fault);
     }
     const parsed = new URL(req.url!, "http://127.0.0.1");
+    if (parsed.pathname === "/user" && req.method === "GET") {
+      if (req.headers.authorization === undefined) return send(res, 401, { message: "Requires authentication" });
+      remaining = Math.max(0, remaining - 1);
+      return send(res, 200, { login, id: 1, type: "User" });
+    }
     const issue = /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/comments$/.exec(parsed.pathname);
     const single = /^\/repos\/([^/]+)\/([^/]+)\/issues\/comments\/(\d+)$/.exec(parsed.pathname);
     if (issue) {
@@ -219,10 +229,20 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
+  const editComment = (id: number, body: string): GitHubComment => {
+    const found = [...comments.values()].flat().find((c) => c.id === id);
+    if (!found) throw new Error(`no comment ${id}`);
+    found.body = body;
+    found.updated_at = now().toISOString();
+    return found;
+  };
+
   return {
     url,
+    login,
     comments,
     requests,
+    editComment,
     seedComments(key, seeds) {
       const base = now().getTime();
       const made = seeds.map((seed, i) => make(key, seed, new Date(base + i * 1000)));
