@@ -4,7 +4,7 @@ import { didYouMean, suggest } from "./did-you-mean.js";
 import { GraphValidationError, type GraphProblem } from "./errors.js";
 import { DependencyGraph, type GraphIndex } from "./graph.js";
 import { problemsFromZod } from "./schema-problems.js";
-import { WorkflowSchema, type NodeSpec, type WorkflowSpec } from "./workflow-schema.js";
+import { WorkflowSchema, type WorkflowSpec } from "./workflow-schema.js";
 
 /** The parts of the nodes the structural checks need, in declaration order. */
 interface RawNodes {

@@ -22,8 +22,8 @@ import { RankHeap } from "./ready-queue.js";
 const PLAN_FORMAT = 2;
 
 /**
- * The workflow's own fields that change how it executes: its id (it names the run, its records and
- * idempotency keys) and its format version. `description` is prose and `taskType` only a telemetry
+ * The workflow's own fields that change how it executes: its id (the run, its journal and its run
+ * records are that workflow's) and its format version (what the node fields mean). `description` is prose and `taskType` only a telemetry
  * breakdown key: editing either leaves every node, the order and the waves as they were, so it must
  * not turn a resume into a forced one. The nodes (every field) and the schedule config are hashed
  * beside this.
