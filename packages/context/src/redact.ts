@@ -3,7 +3,7 @@ import { z } from "zod";
 import { regexDetector, type Detector } from "./redact/detector.js";
 import { createEngine, type Engine, type RedactionFinding, type RedactionResult } from "./redact/engine.js";
 import { genericAssignments } from "./redact/rules-generic.js";
-import { keyedDetectors } from "./redact/rules-keyed.js";
+import { keyedDetector } from "./redact/rules-keyed.js";
 import { piiDetectors } from "./redact/rules-pii.js";
 import { prefixedDetectors } from "./redact/rules-prefixed.js";
 import { structuralDetectors } from "./redact/rules-structural.js";
@@ -13,7 +13,7 @@ export type { RedactionFinding, RedactionResult } from "./redact/engine.js";
 
 // Most specific first: when two detectors claim the same span, the earlier one names it.
 function builtInDetectors(phoneCountry: CountryCode): Detector[] {
-  return [...prefixedDetectors(), ...keyedDetectors(), ...structuralDetectors(), genericAssignments, ...piiDetectors(phoneCountry)];
+  return [...prefixedDetectors(), keyedDetector(), ...structuralDetectors(), genericAssignments, ...piiDetectors(phoneCountry)];
 }
 
 const KNOWN_SECRET = "known-secret";

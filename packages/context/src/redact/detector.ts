@@ -36,6 +36,12 @@ export interface RegexRule {
   group?: number;
   /** Extra check on the secret text (entropy, checksum, placeholders). */
   accept?: (secret: string, text: string, start: number) => boolean;
+  /**
+   * Characters before the match that belong to the secret: the pattern starts at a literal in the
+   * middle of the token (`-us12` of a Mailchimp key) and checks the lead with a lookbehind, because
+   * V8 finds a leading literal quickly and tries a leading class or lookbehind at every position.
+   */
+  lead?: number;
 }
 
 function withFlags(pattern: RegExp, extra: string): RegExp {
@@ -46,6 +52,7 @@ function withFlags(pattern: RegExp, extra: string): RegExp {
 /** A detector from one regex. */
 export function regexDetector(rule: RegexRule): Detector {
   const group = rule.group ?? 0;
+  const lead = rule.lead ?? 0;
   const pattern = withFlags(rule.pattern, group === 0 ? "g" : "gd");
   return {
     kinds: [rule.kind],
@@ -56,9 +63,10 @@ export function regexDetector(rule: RegexRule): Detector {
         // No rule pattern matches the empty string, so `exec` always advances.
         const secret = match[group];
         if (secret === undefined || secret === "") continue;
-        const start = group === 0 ? match.index : match.indices![group]![0];
-        if (rule.accept && !rule.accept(secret, text, start)) continue;
-        out.push({ kind: rule.kind, start, end: start + secret.length });
+        const start = (group === 0 ? match.index : match.indices![group]![0]) - lead;
+        const whole = lead === 0 ? secret : text.slice(start, start + lead + secret.length);
+        if (rule.accept && !rule.accept(whole, text, start)) continue;
+        out.push({ kind: rule.kind, start, end: start + whole.length });
       }
     },
   };
@@ -69,11 +77,20 @@ export function regexDetectors(rules: readonly RegexRule[]): Detector[] {
   return rules.map(regexDetector);
 }
 
-/** Characters that may sit next to a token without being part of it. */
-export const TOKEN_CHAR = /[A-Za-z0-9_-]/;
-
 /** `(?<![A-Za-z0-9_])`: a start boundary that, unlike `\b`, also holds before `-` and `_`. */
 export const B = String.raw`(?<![A-Za-z0-9_])`;
+
+/**
+ * `${B}ghp_rest` as `ghp_(?<=${B}ghp_)rest`: the same language, but the pattern starts with its
+ * literal, which V8 finds with a fast search instead of trying the lookbehind at every position.
+ */
+export function literalFirst(source: string): string {
+  if (!source.startsWith(B)) return source;
+  const body = source.slice(B.length);
+  const literal = /^(?:[A-Za-z0-9_~-]|\\[.])+/.exec(body)?.[0] ?? "";
+  if (literal.replace(/\\/g, "").length < 2) return source;
+  return `${literal}(?<=${B}${literal})${body.slice(literal.length)}`;
+}
 /** `(?![A-Za-z0-9_])`. */
 export const E = String.raw`(?![A-Za-z0-9_])`;
 /** `(?![A-Za-z0-9_-])`: the end of a token whose alphabet includes `-`. */

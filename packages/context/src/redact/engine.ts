@@ -26,8 +26,26 @@ export interface RedactionResult {
 export const MARKER = /\[REDACTED:[a-z0-9-]{1,64}\]/g;
 
 // `"` ends every value and token class the detectors use, and starts none on its own.
-function maskMarkers(text: string): string {
-  return text.includes("[REDACTED:") ? text.replace(MARKER, (marker) => '"'.repeat(marker.length)) : text;
+function maskMarkers(text: string): { work: string; markers: number[] } {
+  if (!text.includes("[REDACTED:")) return { work: text, markers: [] };
+  const markers: number[] = [];
+  const work = text.replace(MARKER, (marker, at: number) => {
+    markers.push(at, at + marker.length);
+    return '"'.repeat(marker.length);
+  });
+  return { work, markers };
+}
+
+/** Whether [start, end) touches one of the (sorted, flattened) marker spans. */
+function overlapsMarker(markers: readonly number[], start: number, end: number): boolean {
+  let lo = 0;
+  let hi = markers.length / 2;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (markers[mid * 2 + 1]! <= start) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < markers.length / 2 && markers[lo * 2]! < end;
 }
 
 export interface Engine {
@@ -42,7 +60,7 @@ export interface EngineOptions {
   disabled?: ReadonlySet<string>;
 }
 
-interface Ranked extends Candidate {
+export interface Ranked extends Candidate {
   rank: number;
 }
 
@@ -55,7 +73,7 @@ export function createEngine(detectors: readonly Detector[], options: EngineOpti
   const kinds = [...new Set(detectors.flatMap((d) => d.kinds))].filter((kind) => !disabled.has(kind)).sort();
 
   const detect = (text: string): Ranked[] => {
-    const work = maskMarkers(text);
+    const { work, markers } = maskMarkers(text);
     const present = index.scan(work);
     const candidates: Ranked[] = [];
     detectors.forEach((detector, rank) => {
@@ -63,9 +81,11 @@ export function createEngine(detectors: readonly Detector[], options: EngineOpti
       if (ids.length > 0 && !ids.some((id) => present[id] === 1)) return;
       const found: Candidate[] = [];
       detector.find(work, found);
-      for (const c of found) {
-        if (c.end <= c.start || disabled.has(c.kind) || allow.has(text.slice(c.start, c.end))) continue;
-        candidates.push({ ...c, rank });
+      for (const c of found as Ranked[]) {
+        if (c.end <= c.start || disabled.has(c.kind) || (allow.size > 0 && allow.has(text.slice(c.start, c.end)))) continue;
+        if (markers.length > 0 && overlapsMarker(markers, c.start, c.end)) continue;
+        c.rank = rank;
+        candidates.push(c);
       }
     });
     return candidates;
@@ -83,7 +103,9 @@ export function createEngine(detectors: readonly Detector[], options: EngineOpti
         const output = write(text, findings);
         const more = detect(output.text);
         if (more.length === 0) return output;
-        findings = resolve([...findings.map((f) => ({ ...f, rank: -1 })), ...toOriginal(more, findings)]);
+        const merged = resolve([...findings.map((f) => ({ ...f, rank: -1 })), ...toOriginal(more, findings)]);
+        if (sameSpans(merged, findings)) return output;
+        findings = merged;
       }
       return write(text, findings);
     },
@@ -91,6 +113,10 @@ export function createEngine(detectors: readonly Detector[], options: EngineOpti
 }
 
 const MAX_ROUNDS = 4;
+
+function sameSpans(a: readonly RedactionFinding[], b: readonly RedactionFinding[]): boolean {
+  return a.length === b.length && a.every((f, i) => f.start === b[i]!.start && f.end === b[i]!.end);
+}
 const ECHO_MIN_LENGTH = 16;
 const ECHO_MAX_SECRETS = 64;
 
@@ -107,7 +133,7 @@ function echoes(text: string, findings: readonly RedactionFinding[]): Ranked[] {
     if (secret.length >= ECHO_MIN_LENGTH && !kinds.has(secret)) kinds.set(secret, f.kind);
   }
   // Searched with markers masked, so an occurrence can never cut into a marker.
-  const work = maskMarkers(text);
+  const { work } = maskMarkers(text);
   const out: Ranked[] = [];
   for (const [secret, kind] of kinds) {
     for (let at = work.indexOf(secret); at !== -1; at = work.indexOf(secret, at + secret.length)) {
@@ -121,7 +147,7 @@ function echoes(text: string, findings: readonly RedactionFinding[]): Ranked[] {
  * Maps spans found in the redacted output back to the original text; an offset inside or at the
  * edge of a marker maps to the edge of the secret it replaced. One walk over both sorted lists.
  */
-function toOriginal(spans: readonly Ranked[], findings: readonly RedactionFinding[]): Ranked[] {
+export function toOriginal(spans: readonly Ranked[], findings: readonly RedactionFinding[]): Ranked[] {
   // Ends before starts at the same offset: an end may still belong to the marker a start has left.
   const queries = spans.flatMap((span, i) => [
     { offset: span.start, isEnd: false, i },

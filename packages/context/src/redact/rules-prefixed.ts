@@ -6,16 +6,16 @@
  * redacted however long it grows (GitHub's stateless `ghs_` JWTs run to ~520 characters).
  */
 import { entropy } from "./classify.js";
-import { B, E, E_DASH, regexDetectors, type Detector, type RegexRule } from "./detector.js";
+import { B, E, E_DASH, literalFirst, regexDetectors, type Detector, type RegexRule } from "./detector.js";
 
 const hasDigit = (s: string) => /[0-9]/.test(s);
 const mixedCase = (s: string) => /[a-z]/.test(s) && /[A-Z]/.test(s);
 const randomish = (bits: number) => (s: string) => hasDigit(s) && entropy(s) >= bits;
 
-function rule(kind: string, keywords: string[], source: string, accept?: RegexRule["accept"], flags = "g"): RegexRule {
+function rule(kind: string, keywords: string[], source: string, accept?: RegexRule["accept"], flags = "g", lead = 0): RegexRule {
   // A rule with a capture group redacts only the group (the key in front of it stays readable).
   const group = /(?<!\\)\((?!\?)/.test(source) ? { group: 1 } : {};
-  return { kind, keywords, pattern: new RegExp(source, flags), ...group, ...(accept ? { accept } : {}) };
+  return { kind, keywords, pattern: new RegExp(literalFirst(source), flags), lead, ...group, ...(accept ? { accept } : {}) };
 }
 
 export const PREFIXED_RULES: readonly RegexRule[] = [
@@ -42,7 +42,7 @@ export const PREFIXED_RULES: readonly RegexRule[] = [
   rule("scalingo-token", ["tk-us-"], String.raw`${B}tk-us-[A-Za-z0-9_-]{48}${E_DASH}`),
   rule("octopus-deploy-api-key", ["API-"], String.raw`${B}API-[A-Z0-9]{26}${E}`, hasDigit),
   rule("harness-token", ["pat.", "sat."], String.raw`${B}(?:pat|sat)\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9]{24}\.[A-Za-z0-9]{20}${E}`),
-  rule("terraform-token", ["atlasv1"], String.raw`${B}[A-Za-z0-9]{14}\.atlasv1\.[A-Za-z0-9_=-]{60,}${E_DASH}`),
+  rule("terraform-token", ["atlasv1"], String.raw`\.atlasv1\.(?<=${B}[A-Za-z0-9]{14}\.atlasv1\.)[A-Za-z0-9_=-]{60,}${E_DASH}`, undefined, "g", 14),
   rule("atlassian-token", ["ATATT3"], String.raw`${B}ATATT3[A-Za-z0-9_=-]{180,}${E_DASH}`),
   rule("sonar-token", ["squ_", "sqp_", "sqa_"], String.raw`${B}sq[apu]_[a-f0-9]{40}${E}`),
   rule("linear-api-key", ["lin_api_", "lin_oauth_"], String.raw`${B}lin_(?:api|oauth)_[A-Za-z0-9_]{32,}${E}`),
@@ -67,7 +67,7 @@ export const PREFIXED_RULES: readonly RegexRule[] = [
   rule("google-oauth-token", ["ya29."], String.raw`${B}ya29\.[0-9A-Za-z_-]{20,}${E_DASH}`),
   rule("google-oauth-token", ["1//0"], String.raw`(?<![A-Za-z0-9_/])1//0[0-9A-Za-z_-]{30,}${E_DASH}`),
   rule("google-oauth-client-secret", ["gocspx-"], String.raw`${B}GOCSPX-[0-9A-Za-z_-]{28}${E_DASH}`),
-  rule("azure-ad-client-secret", ["q~"], String.raw`(?<![A-Za-z0-9_~.])[A-Za-z0-9_~.]{3}\dQ~[A-Za-z0-9_~.-]{31,34}(?![A-Za-z0-9_~.-])`),
+  rule("azure-ad-client-secret", ["q~"], String.raw`Q~(?<=(?<![A-Za-z0-9_~.])[A-Za-z0-9_~.]{3}\dQ~)[A-Za-z0-9_~.-]{31,34}(?![A-Za-z0-9_~.-])`, undefined, "g", 4),
   rule("azure-storage-key", ["accountkey="], String.raw`AccountKey=([A-Za-z0-9+/]{86}==)`, undefined, "gi"),
   rule("cloudflare-api-token", ["cfk_", "cfut_", "cfat_"], String.raw`${B}cf(?:k|ut|at)_[A-Za-z0-9]{40}[a-f0-9]{8}${E}`),
   rule("cloudflare-origin-ca-key", ["v1.0-"], String.raw`${B}v1\.0-[a-f0-9]{24}-[a-f0-9]{146}${E}`),
@@ -96,7 +96,7 @@ export const SAAS_RULES: readonly RegexRule[] = [
   rule("teams-webhook", ["webhook.office.com"], String.raw`https://[a-z0-9-]{1,64}\.webhook\.office\.com/webhookb2/[A-Za-z0-9@/_-]{40,}`),
   rule("telegram-bot-token", [":AA"], String.raw`(?<![0-9])[0-9]{6,12}:AA[A-Za-z0-9_-]{33}${E_DASH}`),
   rule("mailgun-key", ["key-"], String.raw`(?<![A-Za-z0-9_-])(?:pub)?key-[a-z0-9]{32}${E}`, randomish(3)),
-  rule("mailchimp-api-key", ["-us0", "-us1", "-us2", "-us3", "-us4", "-us5", "-us6", "-us7", "-us8", "-us9"], String.raw`${B}[a-f0-9]{32}-us[0-9]{1,2}${E}`),
+  rule("mailchimp-api-key", ["-us0", "-us1", "-us2", "-us3", "-us4", "-us5", "-us6", "-us7", "-us8", "-us9"], String.raw`-us(?<=${B}[a-f0-9]{32}-us)[0-9]{1,2}${E}`, undefined, "g", 32),
   rule("sendgrid-api-key", ["sg."], String.raw`${B}SG\.[A-Za-z0-9_-]{16,32}\.[A-Za-z0-9_-]{16,64}${E_DASH}`),
   rule("sendinblue-api-key", ["xkeysib-", "xsmtpsib-"], String.raw`${B}x(?:keysib|smtpsib)-[a-f0-9]{64}-[A-Za-z0-9]{16}${E}`),
   rule("twilio-api-key", ["SK"], String.raw`${B}SK[0-9a-fA-F]{32}${E}`),
@@ -118,7 +118,7 @@ export const SAAS_RULES: readonly RegexRule[] = [
   rule("frameio-token", ["fio-u-"], String.raw`${B}fio-u-[A-Za-z0-9_=-]{64}${E_DASH}`),
   rule("adobe-client-secret", ["p8e-"], String.raw`${B}p8e-[A-Za-z0-9]{32}${E}`),
   rule("intra42-client-secret", ["s-s4t2"], String.raw`${B}s-s4t2(?:ud|af)-[a-f0-9]{64}${E}`),
-  rule("maxmind-license-key", ["_mmk"], String.raw`${B}[A-Za-z0-9]{6}_[A-Za-z0-9]{29}_mmk${E}`),
+  rule("maxmind-license-key", ["_mmk"], String.raw`_mmk(?<=${B}[A-Za-z0-9]{6}_[A-Za-z0-9]{29}_mmk)${E}`, undefined, "g", 36),
   rule("defined-networking-token", ["dnkey-"], String.raw`${B}dnkey-[A-Za-z0-9=_-]{26}-[A-Za-z0-9=_-]{52}${E_DASH}`),
   rule("authress-key", ["sc_", "ext_", "scauth_", "authress_"], String.raw`${B}(?:sc|ext|scauth|authress)_[A-Za-z0-9]{5,30}\.[A-Za-z0-9]{4,6}\.acc[_-][A-Za-z0-9-]{10,32}\.[A-Za-z0-9+/_=-]{30,}(?![A-Za-z0-9+/_=-])`),
   rule("yandex-api-key", ["AQVN"], String.raw`${B}AQVN[A-Za-z0-9_-]{35,38}${E_DASH}`),

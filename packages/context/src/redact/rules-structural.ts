@@ -165,13 +165,13 @@ const STRUCTURAL_RULES: readonly RegexRule[] = [
   {
     kind: "azure-sas-signature",
     keywords: ["sig="],
-    pattern: /(?<=[?&;])sig=([A-Za-z0-9%+/]{30,}(?:=|%3D){0,2})(?![A-Za-z0-9%+/=])/gi,
+    pattern: /[?&;]sig=([A-Za-z0-9%+/]{30,}(?:=|%3D){0,2})(?![A-Za-z0-9%+/=])/gi,
     group: 1,
   },
   {
     kind: "url-signature",
     keywords: ["-signature="],
-    pattern: /(?<=[?&])X-(?:Amz|Goog)-Signature=([0-9a-f]{64,})(?![0-9a-f])/gi,
+    pattern: /[?&]X-(?:Amz|Goog)-Signature=([0-9a-f]{64,})(?![0-9a-f])/gi,
     group: 1,
   },
   {
@@ -191,12 +191,12 @@ const STRUCTURAL_RULES: readonly RegexRule[] = [
   {
     kind: "jwt",
     keywords: ["eyJ"],
-    pattern: /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}(?:\.[A-Za-z0-9_-]+)*/g,
+    pattern: /eyJ(?<=(?<![A-Za-z0-9_-])eyJ)[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}(?:\.[A-Za-z0-9_-]+)*/g,
   },
   {
     kind: "jwt",
     keywords: ["ZXlK"],
-    pattern: /(?<![A-Za-z0-9+/])ZXlK[A-Za-z0-9+/]{40,}={0,2}(?![A-Za-z0-9+/=])/g,
+    pattern: /ZXlK(?<=(?<![A-Za-z0-9+/])ZXlK)[A-Za-z0-9+/]{40,}={0,2}(?![A-Za-z0-9+/=])/g,
     accept: decodesToJwt,
   },
   {
