@@ -52,7 +52,7 @@ export function generateDag(shape: DagShape, size: number, seed: number, options
         deps[i]!.push(ids[0]!);
         break;
       case "fan-in":
-        if (i === size - 1) deps[i]!.push(...ids.slice(0, i));
+        if (i === size - 1) for (let k = 0; k < i; k++) deps[i]!.push(ids[k]!);
         break;
       case "diamond": {
         // Repeating diamonds: top → (left, right) → bottom → next top.
