@@ -15,6 +15,32 @@ import { realTokens } from "./oracle.js";
 
 export type Encoding = "cl100k_base" | "o200k_base";
 
+/** A segment for tests: L2, unpinned, priority 0, sourced `node:<id>` unless `extra` says otherwise. */
+export const seg = (id: string, text: string, extra: Partial<ContextSegment> = {}): ContextSegment => ({
+  id,
+  tier: "L2",
+  source: `node:${id}`,
+  text,
+  priority: 0,
+  pinned: false,
+  ...extra,
+});
+
+/** `n` numbered words with sentence and line breaks, so truncation has boundaries to cut at. */
+export const words = (n: number, tag: string): string =>
+  Array.from({ length: n }, (_, i) => `${tag}${i}${i % 12 === 11 ? ".\n" : i % 5 === 4 ? ". " : " "}`).join("");
+
+/** The error `fn` throws; fails the test when it returns. */
+export function thrown(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  return expect.unreachable("expected a throw");
+}
+
+
 /** The real tokens of a text: for a heuristic (encoding undefined) the worse of both encodings. */
 export const oracle = (text: string, encoding: Encoding | undefined) =>
   encoding ? realTokens(text, encoding) : Math.max(realTokens(text, "cl100k_base"), realTokens(text, "o200k_base"));
