@@ -41,6 +41,7 @@ describe("phone numbers", () => {
     "order 415-555-2671-2 in a path",
     "+1 234 567 890 is not a valid number",
     "1 1 1 1 1 1 1 1 1 1 1 1",
+    "if (x < -2147483648 || x > 2147483647) return INVALID;",
   ])("leaves %s", (text) => expect(kinds(text).filter((k) => k === "phone")).toEqual([]));
 });
 

@@ -63,13 +63,16 @@ export function phoneDetector(defaultCountry: CountryCode): Detector {
           const start = i;
           let digits = 0;
           let punct = false;
+          let open = false;
           let end = i;
           for (; i < runEnd && text.charCodeAt(i) !== 32; i++) {
             const code = text.charCodeAt(i);
             if (code >= 48 && code <= 57) digits++;
-            else if (code !== 43) punct = true;
-            // A chunk ends with its last digit or `)`: `2671.` at the end of a sentence is `2671`.
-            if ((code >= 48 && code <= 57) || code === 41) end = i + 1;
+            else if (code === 45 || code === 46 || code === 40) punct = true;
+            if (code === 40) open = true;
+            // A chunk ends with its last digit, or a `)` that closes a `(`: `2671.` at the end of a
+            // sentence is `2671`, and `2147483647)` closing a call is a number, not `(NNN)`.
+            if ((code >= 48 && code <= 57) || (code === 41 && open)) end = i + 1;
           }
           if (end > start) {
             starts.push(start);
