@@ -22,7 +22,7 @@ export const ContextPolicySchema = z.object({
     .object({ L1: share, L2: share, L3: share })
     .default({ L1: 0, L2: 0.5, L3: 0.25 })
     .refine((s) => s.L1 + s.L2 + s.L3 <= 1, "the shares add up to more than 1"),
-  /** The provenance block may take this share of the budget (at least 48 tokens, if that much is left). @default 0.1 */
+  /** The provenance block may take this share of the budget (at least 48 tokens, if that much is left; 0 leaves it out). @default 0.1 */
   provenanceShare: share.default(0.1),
   /** A truncated segment must keep at least this many tokens, or it is pruned instead. @default 32 */
   minTruncatedTokens: z.number().int().min(1).default(32),
@@ -150,7 +150,8 @@ export function composeContext(segments: readonly ContextSegment[], options: Com
     return { prompt, provenance };
   };
 
-  let provenanceBudget = Math.min(budget - pinnedTokens, Math.max(Math.floor(budget * policy.provenanceShare), MIN_PROVENANCE_TOKENS));
+  const share = policy.provenanceShare;
+  let provenanceBudget = share === 0 ? 0 : Math.min(budget - pinnedTokens, Math.max(Math.floor(budget * share), MIN_PROVENANCE_TOKENS));
   // First guess: what pinned text and a provenance block with everything pruned leave.
   let allowance = budget - estimator.count(assemble(plan(0), provenanceBudget).prompt);
   for (;;) {

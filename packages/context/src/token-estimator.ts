@@ -81,8 +81,9 @@ export function chunkedCount(text: string, count: (chunk: string) => number): nu
     let end = text.length;
     if (text.length - start > CHUNK * 2) {
       // Prefer a heading line ("\n#"): boundaries that depend on content, not on offsets, so a prompt
-      // that gained or lost a block still splits into the same (memoised) chunks.
-      const heading = text.indexOf("\n#", start + 256);
+      // that gained or lost a block still splits into the same (memoised) chunks. Not before half a
+      // chunk: each encoder call has a fixed cost, so small chunks make fresh text slower.
+      const heading = text.indexOf("\n#", start + CHUNK / 2);
       let at = heading !== -1 && heading < start + CHUNK * 2 ? heading : text.indexOf("\n", start + CHUNK);
       while (at !== -1 && at + 1 < text.length && !boundary(at)) at = text.indexOf("\n", at + 1);
       if (at !== -1 && at + 1 < text.length) end = at + 1;

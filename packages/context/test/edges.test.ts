@@ -88,6 +88,12 @@ describe("composeContext with a non-additive estimator", () => {
     expect(composeContext(segments, { hardCap: pinnedOnly, estimator: superlinear }).prompt).toBe(`## [L1] acc\n${pinnedText}`);
   });
 
+  it("leaves the provenance block out when its share is 0", () => {
+    const result = composeContext([{ id: "a", tier: "L2", source: "s", text: "hello world", priority: 0, pinned: false }], { estimator, policy: { provenanceShare: 0 } });
+    expect(result.prompt).toBe("## [L2] a\nhello world");
+    expect(result.provenanceTokens).toBe(0);
+  });
+
   it("counts with the shared default estimator when none is given", () => {
     const result = composeContext([{ id: "a", tier: "L2", source: "s", text: "hello world", priority: 0, pinned: false }]);
     expect(result.tokens).toBe(estimator.count(result.prompt));
