@@ -29,8 +29,8 @@ const usage = (): Record<Tier, TierUsage> => ({
 /**
  * Decides what happens to each unpinned segment under `allowance` tokens. Segments are taken in
  * prompt order; each tier is first guaranteed `shares[tier]` of the allowance (no more than it
- * wants), and a segment may use only what the other tiers' unused guarantees leave, so unused shares
- * flow to whoever comes next. In each tier the first segment that does not fit is truncated at a
+ * wants), and a segment may use only what the other tiers' unclaimed guarantees leave, so unused
+ * shares flow to whoever comes next (a tier that stopped claims nothing more). In each tier the first segment that does not fit is truncated at a
  * boundary (or pruned when less than `minTruncatedTokens` would remain) and the rest are pruned.
  */
 export function planUnpinned(
@@ -49,8 +49,9 @@ export function planUnpinned(
   const planned = rest.map((p): PlannedSegment => {
     const tier = p.segment.tier;
     if (stopped.has(tier)) return { ...p, status: "pruned" };
+    // What other tiers may still claim of their guarantee; a tier that stopped claims nothing more.
     const heldForOthers = TIERS.reduce(
-      (sum, other) => (other === tier ? sum : sum + Math.max(0, tiers[other].guaranteed - tiers[other].used)),
+      (sum, other) => (other === tier || stopped.has(other) ? sum : sum + Math.max(0, tiers[other].guaranteed - tiers[other].used)),
       0,
     );
     const free = room - used - heldForOthers;

@@ -69,6 +69,11 @@ describe("composeContext wide joins and tiny budgets (issue 10, item 5)", () => 
     // Shares are configurable; more than 1 in total is refused.
     const docsFirst = composeContext([acceptance, ...l2, ...docs], { hardCap: 8000, estimator, policy: { tierShares: { L1: 0, L2: 0.2, L3: 0.7 } } });
     expect(docsFirst.tiers.L3.used).toBeGreaterThan(both.tiers.L3.used * 2);
+    // A tier that stopped (its first segment too big and not worth truncating) claims nothing more.
+    const giant = seg("giant", words(20_000, "g"), { priority: 1000 });
+    const released = composeContext([acceptance, giant, ...docs], { hardCap: 8000, estimator, policy: { minTruncatedTokens: 10_000 } });
+    expect(released.pruned).toContain("giant");
+    expect(released.tiers.L3.used).toBeGreaterThan(0.6 * (released.budget - released.pinnedTokens - released.provenanceTokens));
     const error = thrown(() => composeContext([], { estimator, policy: { tierShares: { L1: 0.5, L2: 0.5, L3: 0.25 } } }));
     expect((error as { problems: unknown }).problems).toEqual([{ path: "policy.tierShares", message: "the shares add up to more than 1" }]);
   });
