@@ -21,7 +21,8 @@ export function abortPromise(signal: AbortSignal): { promise: Promise<never>; di
  * its outcome is then ignored).
  */
 export async function untilAborted<T>(work: Promise<T> | T, signal: AbortSignal | undefined): Promise<T> {
-  if (signal === undefined) return work;
+  // Nothing to wait for: a synchronous result (the default prepare) needs no race.
+  if (signal === undefined || !(work instanceof Promise)) return work;
   const aborted = abortPromise(signal);
   try {
     return await Promise.race([Promise.resolve(work), aborted.promise]);
