@@ -1,5 +1,8 @@
 import { spawn } from "node:child_process";
+import { accessSync, constants, statSync } from "node:fs";
 import { hostname } from "node:os";
+import { delimiter, isAbsolute, join, resolve as resolvePath } from "node:path";
+import type { Writable } from "node:stream";
 import { processStartTime } from "@hybrid/resilience";
 import { z } from "zod";
 import { CommandFailedError, CommandSpawnError, OutputTooLargeError, parseOptions } from "./errors.js";
@@ -78,22 +81,57 @@ function delay(ms: number): { promise: Promise<"timeout">; cancel: () => void } 
   return { promise, cancel: () => clearTimeout(timer) };
 }
 
+/**
+ * The process the runner spawns is this shell, not the command: it waits for the line "go" on fd 3
+ * and only then execs the command in its place (same pid, same process group, fd 3 closed). The
+ * runner writes "go" once `reportProcess` has resolved, so the command never runs before its
+ * process is journaled: if the orchestrator dies in between, fd 3 reaches end-of-file and the shell
+ * exits 125 without running anything, even for a command that never reads its prompt.
+ */
+const EXEC_GATE = 'IFS= read -r go <&3 && [ "$go" = go ] || exit 125; exec 3<&-; exec "$@"';
+
+/**
+ * Where `command` would be found as execvp finds it (a path with a slash as is, else the first
+ * executable file on PATH), or the error spawning it directly would have given: the shell gate
+ * itself always starts, so a missing command is caught here, before anything runs or is reported.
+ */
+function findExecutable(command: string, env: Readonly<Record<string, string | undefined>>, cwd: string | undefined): Error | undefined {
+  const base = cwd ?? process.cwd();
+  const candidates = command.includes("/")
+    ? [isAbsolute(command) ? command : resolvePath(base, command)]
+    : (env.PATH ?? "").split(delimiter).map((dir) => join(dir === "" ? base : resolvePath(base, dir), command));
+  for (const candidate of candidates) {
+    try {
+      if (!statSync(candidate).isFile()) continue;
+      accessSync(candidate, constants.X_OK);
+      return undefined;
+    } catch {
+      // not there, or not executable: try the next
+    }
+  }
+  return Object.assign(new Error(`spawn ${command} ENOENT`), { code: "ENOENT", path: command, syscall: `spawn ${command}` });
+}
+
 async function runCommand(config: CommandConfig, label: string, task: AgentTask, signal: AbortSignal): Promise<AgentResult> {
   signal.throwIfAborted();
-  const child = spawn(config.command, config.args, {
+  const env = {
+    ...process.env,
+    ...config.env,
+    HYBRID_RUN_ID: task.runId,
+    HYBRID_NODE_ID: task.nodeId,
+    HYBRID_ATTEMPT: String(task.attempt),
+    HYBRID_IDEMPOTENCY_KEY: task.idempotencyKey,
+  };
+  const missing = config.shell ? undefined : findExecutable(config.command, env, config.cwd);
+  if (missing) throw new CommandSpawnError(label, missing);
+  // As `spawn(command, args, { shell })` would run it, behind the gate.
+  const target = config.shell ? ["/bin/sh", "-c", label] : [config.command, ...config.args];
+  const child = spawn("/bin/sh", ["-c", EXEC_GATE, "hybrid-agent", ...target], {
     cwd: config.cwd,
-    shell: config.shell,
     // The agent leads its own process group: one signal reaches it and everything it starts.
     detached: true,
-    stdio: ["pipe", "pipe", "pipe"],
-    env: {
-      ...process.env,
-      ...config.env,
-      HYBRID_RUN_ID: task.runId,
-      HYBRID_NODE_ID: task.nodeId,
-      HYBRID_ATTEMPT: String(task.attempt),
-      HYBRID_IDEMPOTENCY_KEY: task.idempotencyKey,
-    },
+    stdio: ["pipe", "pipe", "pipe", "pipe"],
+    env,
   });
   const spawnFailed = new Promise<Error>((resolve) => child.once("error", resolve));
   const exited = new Promise<{ code: number | null; exitSignal: string | null }>((resolve) =>
@@ -102,6 +140,9 @@ async function runCommand(config: CommandConfig, label: string, task: AgentTask,
   const closed = new Promise<"closed">((resolve) => child.once("close", () => resolve("closed")));
   const pid = child.pid;
   if (pid === undefined) throw new CommandSpawnError(label, await spawnFailed);
+  const gate = child.stdio[3] as Writable;
+  // A gate the agent never read (it was killed first) is not a failure.
+  gate.on("error", () => {});
 
   // Read now, while the child cannot have been reaped (its exit is handled on a later tick).
   const startTime = processStartTime(pid);
@@ -143,8 +184,8 @@ async function runCommand(config: CommandConfig, label: string, task: AgentTask,
 
   try {
     if (task.reportProcess) {
-      // The controller journals the group before the agent gets its prompt, so a resume after our
-      // death can find it. If that fails, the agent must not work unrecorded: kill it.
+      // The controller journals the group before the command runs (and gets its prompt), so a
+      // resume after our death can find it. If that fails, the agent must not work unrecorded: kill it.
       const aborted = abortPromise(signal);
       try {
         await Promise.race([task.reportProcess(agent), aborted.promise]);
@@ -154,10 +195,16 @@ async function runCommand(config: CommandConfig, label: string, task: AgentTask,
         aborted.dispose();
       }
     }
-    if (failure === undefined) child.stdin.end(task.prompt);
-    else child.stdin.destroy();
+    if (failure === undefined) {
+      gate.end("go\n");
+      child.stdin.end(task.prompt);
+    } else {
+      gate.destroy();
+      child.stdin.destroy();
+    }
 
     const exit = await exited;
+    gate.destroy();
     // The leader is gone; whatever it left running in its group goes too (no child left behind).
     await stop();
     const drain = delay(config.stdioDrainMs);
@@ -190,8 +237,10 @@ async function runCommand(config: CommandConfig, label: string, task: AgentTask,
  * `HYBRID_IDEMPOTENCY_KEY` in the environment.
  *
  * The agent leads its own process group. Right after the spawn the runner awaits
- * `task.reportProcess({ pid, pgid, hostname, startTime })`, and only then writes the prompt; if
- * that rejects, the group is killed and the attempt rejects with its error. On abort (timeout,
+ * `task.reportProcess({ pid, pgid, hostname, startTime })`, and only then runs the command (a
+ * `/bin/sh` gate execs it in place) and writes the prompt, so no agent ever works before its process
+ * is recorded, whether it reads its prompt or not; if that rejects, the group is killed (the
+ * command never ran) and the attempt rejects with its error. On abort (timeout,
  * stop), on output over the cap, and after the agent exits (leftover children), the group gets
  * SIGTERM, then SIGKILL after `killGraceMs`. The promise settles only once the group has no live
  * member, so a freed slot never leaves an agent running. While agents run, an exit hook kills their

@@ -169,6 +169,28 @@ describe.concurrent("processes (real agents, process-table oracle)", { timeout: 
     expect(liveAgents(tag)).toEqual([]);
   });
 
+  it("an agent that never reads its prompt does nothing before its process is journaled: killed in between, it never runs, and the resume runs the node once", async () => {
+    // The agent works 300 s as soon as it runs (attempt 2: 100 ms); journaling its process takes 30 s.
+    const { config, tag, log, journal } = await setup("unjournaled", { count: 1, eager: { seconds: 300, laterSeconds: 0.1 }, slowSpawnedMs: 30_000 });
+    const first = await startOrchestrator(config);
+    expect(await waitFor(() => liveAgentGroups(tag).size === 1, BOUND_MS), first.stderr()).toBe(true);
+    first.kill("SIGKILL");
+    await first.exited;
+    // The premise: the kill came before the record.
+    const before = (await readJournalByHand(journal, { tornTail: true })).events.map((e) => e.type);
+    expect(before).toContain("node.dispatched");
+    expect(before).not.toContain("node.spawned");
+    // No journal names that process, so no resume could stop it: it must not have run, and must go.
+    expect(await waitFor(() => liveAgents(tag).length === 0, 15_000, 25), "an agent no journal names lives on").toBe(true);
+
+    const resume = await startOrchestrator({ ...config, slowSpawnedMs: 0 });
+    expect(await Promise.race([resume.exited, hung()]), resume.stderr()).toEqual({ code: 0, signal: null });
+    await completedJournal(journal, 1);
+    const lines = await starts(log);
+    expect(lines.map((line) => [line.node, line.attempt, line.ppid])).toEqual([["n00", 2, resume.pid]]);
+    expectMonitorClean(tag, config.maxParallel);
+  });
+
   it("Ctrl-C: an orchestrator without a SIGINT handler dies of it and takes its agents' groups with it; the resume finds them gone", async () => {
     const { config, tag, log, journal } = await setup("ctrl-c", { count: 3, profile: { ...STUBBORN, laterMs: 100 } });
     const first = await startOrchestrator(config);

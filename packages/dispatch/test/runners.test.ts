@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { access, readFile } from "node:fs/promises";
+import { access, mkdir, readFile, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { classifyError, isTransientError, processStartTime, seededRandom } from "@hybrid/resilience";
@@ -143,6 +143,23 @@ describe("createCommandRunner", () => {
     expect(reported).toEqual([]);
   });
 
+  it("finds the command as execvp would (a path with a slash from cwd, else PATH, an empty entry meaning cwd); a directory or a file that is not executable cannot start", async () => {
+    const dir = await scratch();
+    await mkdir(join(dir, "bin", "folder"), { recursive: true });
+    await writeFile(join(dir, "bin", "agent"), "#!/bin/sh\necho found\n", { mode: 0o755 });
+    await writeFile(join(dir, "bin", "plain"), "#!/bin/sh\necho never\n", { mode: 0o644 });
+    const run = (command: string, options: { cwd?: string; path?: string } = {}) =>
+      createCommandRunner({ command, ...(options.cwd ? { cwd: options.cwd } : {}), env: options.path !== undefined ? { PATH: options.path } : {} })
+        .run(task(), never)
+        .catch((e: unknown) => e);
+    expect(await run("./bin/agent", { cwd: dir })).toEqual({ output: "found\n" });
+    expect(await run("agent", { path: join(dir, "bin") })).toEqual({ output: "found\n" });
+    expect(await run("agent", { cwd: join(dir, "bin"), path: `:${process.env.PATH ?? ""}` })).toEqual({ output: "found\n" });
+    expect(isCommandSpawnError(await run("plain", { path: join(dir, "bin") }))).toBe(true);
+    expect(isCommandSpawnError(await run("folder", { path: join(dir, "bin") }))).toBe(true);
+    expect(isCommandSpawnError(await run("agent", { path: "" }))).toBe(true);
+  });
+
   it("rejects at once when the signal is already aborted, starting nothing", async () => {
     const reported: AgentProcess[] = [];
     const runner = createCommandRunner({ command: "true" });
@@ -150,33 +167,34 @@ describe("createCommandRunner", () => {
     expect(reported).toEqual([]);
   });
 
-  it("reports { pid, pgid, hostname, startTime } and writes the prompt only after reportProcess resolved", async () => {
+  it("reports { pid, pgid, hostname, startTime }, and runs the command and writes its prompt only after reportProcess resolved", async () => {
     const dir = await scratch();
     const started = join(dir, "started");
     const got = join(dir, "got");
-    // The agent says it started, then writes whatever arrives on stdin to `got`.
-    const runner = createCommandRunner({
-      command: process.execPath,
-      args: ["-e", `require("fs").writeFileSync(${JSON.stringify(started)},"");process.stdin.on("data",d=>require("fs").appendFileSync(${JSON.stringify(got)},d)).on("end",()=>console.log("ok"))`],
-    });
+    // The command says it started (without waiting for its prompt), then copies stdin to `got`.
+    const runner = createCommandRunner({ command: "sh", args: ["-c", `touch "$STARTED"; cat > "$GOT"; echo ok`], env: { STARTED: started, GOT: got } });
     let reported: AgentProcess | undefined;
-    let gotDuringReport: boolean | undefined;
+    let duringReport: { gate: boolean; started: boolean; got: boolean } | undefined;
     const result = await runner.run(
       task({
         reportProcess: async (p) => {
           reported = { ...p, startTime: processStartTime(p.pid) ?? "unreadable" };
           expect(p).toEqual(reported);
-          // The agent is up and reading stdin; had the prompt been written, it would arrive now.
-          await eventually(() => exists(started));
+          // The process is up, still the gate that execs the command once told to; had the command
+          // been run, or the prompt been written, both files would appear by now.
           await new Promise((resolve) => setTimeout(resolve, 150));
-          gotDuringReport = await exists(got);
+          duringReport = {
+            gate: readFileSync(`/proc/${p.pid}/cmdline`, "utf8").split("\0").includes("hybrid-agent"),
+            started: await exists(started),
+            got: await exists(got),
+          };
         },
       }),
       never,
     );
     expect(result.output).toBe("ok\n");
     expect(reported).toMatchObject({ pgid: reported!.pid, hostname: hostname() });
-    expect(gotDuringReport).toBe(false);
+    expect(duringReport).toEqual({ gate: true, started: false, got: false });
     expect(readFileSync(got, "utf8")).toBe("do the thing");
   });
 
