@@ -115,6 +115,7 @@ export class JournalBuilder {
     return this.push({
       type: "run.resumed",
       planHash: plan.planHash,
+      workflowId: "wf",
       forced: options.forced ?? false,
       retryFailed: options.retryFailed ?? false,
       mode: options.mode ?? "wave",
@@ -195,7 +196,7 @@ export function exampleEvents(runId = "run-x"): { [T in JournalEventType]: Journ
   const planNode = { id: "build", agent: "coder", priority: "implementation", wave: 0, dependsOn: [], specHash: "spec-1" };
   return {
     "run.started": { type: "run.started", ...base, planHash: "plan-1", workflowId: "wf", taskType: "feature", mode: "eager", seed: 42, nodes: [planNode], breakers: { coder: breakerOpen } },
-    "run.resumed": { type: "run.resumed", ...base, planHash: "plan-1", forced: false, retryFailed: true, mode: "wave", nodes: [planNode], breakers: {} },
+    "run.resumed": { type: "run.resumed", ...base, planHash: "plan-1", workflowId: "wf", taskType: "feature", forced: false, retryFailed: true, mode: "wave", nodes: [planNode], breakers: {} },
     "wave.started": { type: "wave.started", ...base, wave: 0, nodeIds: ["build"] },
     "wave.completed": { type: "wave.completed", ...base, wave: 0, succeeded: 1, failed: 0, blocked: 0 },
     "node.dispatched": { type: "node.dispatched", ...node, priority: "implementation", wave: 0, attempt: 1, idempotencyKey: "k-1", specHash: "spec-1", inputs: { design: digestOutput("adr") } },
