@@ -110,7 +110,8 @@ export function buildPostMortemFromJournal(events: readonly JournalEvent[], opti
       ...(counters.timeoutMs.has(id) ? { timeoutMs: counters.timeoutMs.get(id)! } : {}),
     };
     if (node.status === "succeeded") completed.push(id);
-    else if (node.status === "failed" && node.failure) {
+    // A retryFailed resume put the failure back to run (replay runs it again): it no longer stands.
+    else if (node.status === "failed" && node.failure && !node.retried) {
       failed.push({ ...base, error: node.failure.error, ...(node.failure.category ? { category: node.failure.category } : {}) });
     } else if (node.status === "blocked") blockedCandidates.add(id);
     else if (node.status === "in-flight" && counters.lastTimedOut.has(id) && counters.status === "failed") {
