@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { buildPostMortem, buildPostMortemFromJournal, inferCategory, renderPostMortemMarkdown } from "@hybrid/resilience";
-import type { FailureCategory, JournalEvent, PostMortemFailureInput } from "@hybrid/resilience";
+import type { FailureCategory, PostMortemFailureInput } from "@hybrid/resilience";
+import { JournalBuilder, spec } from "./helpers.js";
 
 const runId = "run-pm";
 const redact = (text: string): string => text.replaceAll("ghp_SECRET", "[redacted]");
@@ -64,48 +65,45 @@ describe("buildPostMortem", () => {
   });
 });
 
-const e = (type: string, fields: Record<string, unknown>): JournalEvent => ({ type, runId, at: 0, ...fields });
+const arch = spec("arch", "1");
+const impl = spec("impl", "2", ["arch"]);
+const docs = spec("docs", "3", ["impl"]);
+const lint = spec("lint", "4", ["arch"]);
+const side = spec("side", "5");
+const plan = { planHash: "p", nodes: [arch, impl, docs, lint, side] };
+
+// arch succeeds; impl times out twice and fails for good (docs blocked); lint is refused by an open breaker.
+function failedRun(): JournalBuilder {
+  const journal = new JournalBuilder(runId).started(plan);
+  journal.dispatched(arch, 1).succeeded(arch, 1, "adr", {}, { input: 100, output: 20 });
+  journal.dispatched(impl, 1, { arch: "adr" }).push({ type: "node.timed-out", nodeId: "impl", agent: "agent-impl", attempt: 1, timeoutMs: 100 });
+  journal.push({ type: "node.retrying", nodeId: "impl", agent: "agent-impl", attempt: 1, nextAttempt: 2, delayMs: 10, error: { code: "timeout", message: "timed out" } });
+  journal.dispatched(impl, 2, { arch: "adr" }).push({ type: "node.timed-out", nodeId: "impl", agent: "agent-impl", attempt: 2, timeoutMs: 100 });
+  journal.failed(impl, 2, { upstream: { arch: "adr" }, category: "timeout", code: "timeout", message: "attempt 2 timed out ghp_SECRET" });
+  journal.blocked(docs, "impl");
+  journal.dispatched(lint, 1, { arch: "adr" });
+  journal.push({ type: "breaker.changed", key: "agent-lint", from: "closed", to: "open", state: { state: "open", consecutiveFailures: 5, openedAt: 1 } });
+  journal.failed(lint, 1, { upstream: { arch: "adr" }, category: "breaker-open", code: "breaker-open", message: "breaker open" });
+  return journal.completed("failed");
+}
 
 describe("buildPostMortemFromJournal", () => {
-  const nodes = [
-    { id: "arch", agent: "architect", priority: "architecture", wave: 0, dependsOn: [], specHash: "1" },
-    { id: "impl", agent: "coder", priority: "implementation", wave: 1, dependsOn: ["arch"], specHash: "2" },
-    { id: "docs", agent: "writer", priority: "docs", wave: 2, dependsOn: ["impl"], specHash: "3" },
-    { id: "lint", agent: "linter", priority: "implementation", wave: 1, dependsOn: ["arch"], specHash: "4" },
-    { id: "side", agent: "helper", priority: "docs", wave: 0, dependsOn: [], specHash: "5" },
-  ];
-  const journal: JournalEvent[] = [
-    e("run.started", { at: 1_000, planHash: "p", workflowId: "wf", nodes }),
-    e("node.dispatched", { at: 1_001, nodeId: "arch", agent: "architect", attempt: 1, idempotencyKey: "k1" }),
-    e("node.succeeded", { at: 1_100, nodeId: "arch", agent: "architect", attempt: 1, output: "adr", tokens: { input: 100, output: 20 }, durationMs: 99 }),
-    e("node.dispatched", { at: 1_101, nodeId: "impl", agent: "coder", attempt: 1, idempotencyKey: "k2" }),
-    e("node.timed-out", { at: 1_200, nodeId: "impl", agent: "coder", attempt: 1, timeoutMs: 100 }),
-    e("node.retrying", { at: 1_200, nodeId: "impl", agent: "coder", attempt: 1, nextAttempt: 2, delayMs: 10, error: "timeout" }),
-    e("node.dispatched", { at: 1_210, nodeId: "impl", agent: "coder", attempt: 2, idempotencyKey: "k2" }),
-    e("node.timed-out", { at: 1_310, nodeId: "impl", agent: "coder", attempt: 2, timeoutMs: 100 }),
-    e("node.failed", { at: 1_310, nodeId: "impl", agent: "coder", attempt: 2, final: true, error: { message: "attempt 2 timed out ghp_SECRET" } }),
-    e("node.blocked", { at: 1_311, nodeId: "docs", agent: "writer", blockedBy: "impl" }),
-    e("node.dispatched", { at: 1_101, nodeId: "lint", agent: "linter", attempt: 1, idempotencyKey: "k3" }),
-    e("breaker.changed", { at: 1_150, key: "linter", from: "closed", to: "open", state: { state: "open", consecutiveFailures: 5, openedAt: 1_150 } }),
-    e("node.failed", { at: 1_150, nodeId: "lint", agent: "linter", attempt: 1, final: true, category: "breaker-open", error: { code: "breaker-open", message: "breaker open" } }),
-    e("run.completed", { at: 1_400, status: "failed", counts: { succeeded: 1, failed: 2 } }),
-  ];
-
   it("derives failures, categories, blocked nodes and telemetry from the events alone", () => {
-    const pm = buildPostMortemFromJournal(journal, { redact, maxAttempts: 2 });
+    const events = failedRun().events;
+    const pm = buildPostMortemFromJournal(events, { redact, maxAttempts: 2 });
     expect(pm.runId).toBe(runId);
     expect(pm.status).toBe("failed");
-    expect(pm.failed.map((f) => [f.node, f.category, f.attempts])).toEqual([
-      ["impl", "timeout", 2],
-      ["lint", "breaker-open", 1],
+    expect(pm.failed.map((f) => [f.node, f.category, f.attempts, f.agent])).toEqual([
+      ["impl", "timeout", 2, "agent-impl"],
+      ["lint", "breaker-open", 1, "agent-lint"],
     ]);
     expect(pm.failed[0]!.remediationHints[0]).toContain("(now 100ms)");
-    expect(pm.failed[0]!.lastError.message).toBe("attempt 2 timed out [redacted]");
+    expect(pm.failed[0]!.lastError).toEqual({ code: "timeout", message: "attempt 2 timed out [redacted]" });
     expect(pm.blocked).toEqual([{ node: "docs", blockedBy: "impl" }]);
     expect(pm.completed).toEqual(["arch"]);
     expect(pm.unfinished).toEqual(["side"]);
     expect(pm.telemetry).toEqual({
-      durationMs: 400,
+      durationMs: events.at(-1)!.at - events[0]!.at,
       nodeCount: 5,
       completed: 1,
       failed: 2,
@@ -116,77 +114,99 @@ describe("buildPostMortemFromJournal", () => {
       breakerTrips: 1,
       tokens: { input: 100, output: 20 },
     });
+    expect(JSON.stringify(pm)).not.toContain("ghp_SECRET");
     expect(renderPostMortemMarkdown(pm)).toMatchSnapshot();
   });
 
-  it("treats a trailing timeout as final once the run completed, and keeps in-flight nodes unfinished after a crash", () => {
-    const cut = journal.slice(0, 5);
+  it("treats a trailing timeout as final once the run failed, and keeps in-flight nodes unfinished after a crash or a stop", () => {
+    const cut = failedRun().events.slice(0, 5); // impl's first attempt timed out; nothing after
     const crashed = buildPostMortemFromJournal(cut);
     expect(crashed.status).toBe("incomplete");
+    expect(crashed.failed).toEqual([]);
     expect(crashed.unfinished).toEqual(["impl", "docs", "lint", "side"]);
-    const ended = buildPostMortemFromJournal([...cut, e("run.completed", { at: 2_000, status: "failed" })], { plan: { nodes: [{ id: "arch" }, { id: "impl", dependsOn: ["arch"] }, { id: "docs", dependsOn: ["impl"] }] } });
-    expect(ended.failed).toMatchObject([{ node: "impl", category: "timeout", lastError: { code: "timeout" } }]);
-    expect(ended.blocked).toEqual([{ node: "docs", blockedBy: "impl" }]);
-    // A graceful stop between attempts leaves the node to run again on resume: unfinished, not failed.
-    const stopped = buildPostMortemFromJournal([...cut, e("run.completed", { at: 2_000, status: "aborted" })]);
-    expect(stopped.failed).toEqual([]);
-    expect(stopped.unfinished).toContain("impl");
+    const ended = new JournalBuilder(runId);
+    ended.events.push(...cut);
+    ended.completed("failed");
+    const pm = buildPostMortemFromJournal(ended.events, { plan: { nodes: [{ id: "arch" }, { id: "impl", dependsOn: ["arch"] }, { id: "docs", dependsOn: ["impl"] }] } });
+    expect(pm.failed).toMatchObject([{ node: "impl", category: "timeout", lastError: { code: "timeout", message: "timed out after 100ms" } }]);
+    expect(pm.telemetry.nodeCount).toBe(3);
+    // docs never journaled a block: the post-mortem does not invent one.
+    expect(pm.blocked).toEqual([]);
+    expect(pm.unfinished).toEqual(["docs"]);
+    // A stop between attempts leaves the node to run again on resume: unfinished, not failed.
+    const stopped = new JournalBuilder(runId);
+    stopped.events.push(...cut);
+    stopped.completed("aborted");
+    expect(buildPostMortemFromJournal(stopped.events)).toMatchObject({ status: "aborted", failed: [], unfinished: expect.arrayContaining(["impl"]) });
   });
 
-  it("lifts a block once its blocker ran again and did not fail (a resume with retryFailed)", () => {
-    const failedFirst = journal.slice(0, 10); // impl failed for good, docs blocked by it
-    const resumed = buildPostMortemFromJournal([
-      ...failedFirst,
-      e("run.completed", { at: 1_320, status: "failed" }),
-      e("run.resumed", { at: 2_000, planHash: "p", forced: false }),
-      e("node.dispatched", { at: 2_001, nodeId: "impl", agent: "coder", attempt: 3, idempotencyKey: "k2" }),
-      e("node.succeeded", { at: 2_100, nodeId: "impl", agent: "coder", attempt: 3, output: "ok", tokens: { input: 1, output: 1 } }),
-      e("node.dispatched", { at: 2_101, nodeId: "lint", agent: "linter", attempt: 1, idempotencyKey: "k3" }),
-      e("node.failed", { at: 2_150, nodeId: "lint", agent: "linter", attempt: 1, final: true, category: "permanent", error: { message: "bad" } }),
-      e("run.completed", { at: 2_200, status: "failed" }),
-    ]);
-    expect(resumed.completed).toEqual(["arch", "impl"]);
-    expect(resumed.blocked).toEqual([]);
-    expect(resumed.unfinished).toContain("docs");
-    expect(resumed.failed.map((f) => f.node)).toEqual(["lint"]);
+  it("lifts a block once its blocker ran again and succeeded (a resume with retryFailed)", () => {
+    const journal = failedRun().resumed(plan, { retryFailed: true });
+    journal.dispatched(impl, 3, { arch: "adr" }).succeeded(impl, 3, "ok", { arch: "adr" });
+    journal.dispatched(lint, 2, { arch: "adr" }).failed(lint, 2, { upstream: { arch: "adr" }, category: "permanent", message: "bad" });
+    journal.completed("failed");
+    const pm = buildPostMortemFromJournal(journal.events);
+    expect(pm.completed).toEqual(["arch", "impl"]);
+    expect(pm.blocked).toEqual([]);
+    expect(pm.unfinished.sort()).toEqual(["docs", "side"]);
+    expect(pm.failed.map((f) => [f.node, f.category, f.attempts])).toEqual([["lint", "permanent", 2]]);
   });
 
-  it("puts failed and blocked nodes back to unfinished at a resume with retryFailed", () => {
-    const stopped = buildPostMortemFromJournal([
-      ...journal.slice(0, 10),
-      e("run.completed", { at: 1_320, status: "failed" }),
-      e("run.resumed", { at: 2_000, planHash: "p", forced: false, retryFailed: true }),
-      e("run.completed", { at: 2_001, status: "aborted" }),
-    ]);
+  it("puts failed and blocked nodes back to unfinished after a retryFailed resume that stopped before they ran, as replay does", () => {
+    const stopped = buildPostMortemFromJournal(failedRun().resumed(plan, { retryFailed: true }).completed("aborted").events);
+    expect(stopped.status).toBe("aborted");
     expect(stopped.failed).toEqual([]);
-    expect(stopped.unfinished).toEqual(expect.arrayContaining(["impl", "docs"]));
-    // Without the flag the earlier failure stands.
-    const kept = buildPostMortemFromJournal([...journal.slice(0, 10), e("run.resumed", { at: 2_000, planHash: "p", forced: false }), e("run.completed", { at: 2_001, status: "failed" })]);
-    expect(kept.failed.map((f) => f.node)).toEqual(["impl"]);
+    expect(stopped.blocked).toEqual([]);
+    expect(stopped.unfinished.sort()).toEqual(["docs", "impl", "lint", "side"]);
+    // Without the flag the earlier failures stand, and so does the block.
+    const kept = buildPostMortemFromJournal(failedRun().resumed(plan).completed("failed").events);
+    expect(kept.failed.map((f) => f.node)).toEqual(["impl", "lint"]);
     expect(kept.blocked).toEqual([{ node: "docs", blockedBy: "impl" }]);
+    // Retried and failed again: it stands again.
+    const again = failedRun().resumed(plan, { retryFailed: true });
+    again.dispatched(impl, 3, { arch: "adr" }).failed(impl, 3, { upstream: { arch: "adr" }, category: "permanent" }).blocked(docs, "impl").completed("failed");
+    const pm = buildPostMortemFromJournal(again.events);
+    expect(pm.failed.map((f) => [f.node, f.attempts])).toEqual([["impl", 3]]);
+    expect(pm.blocked).toEqual([{ node: "docs", blockedBy: "impl" }]);
+    expect(pm.unfinished.sort()).toEqual(["lint", "side"]);
   });
 
-  it("keeps a success a success when handoff or retry events for the node come after it", () => {
-    const pm = buildPostMortemFromJournal([
-      ...journal.slice(0, 3),
-      e("handoff.recorded", { at: 1_101, nodeId: "arch", agent: "architect", url: "ledger://x#1" }),
-      e("handoff.failed", { at: 1_102, nodeId: "arch", agent: "architect", error: { message: "sink down" } }),
-      e("run.completed", { at: 1_200, status: "failed" }),
-    ]);
+  it("keeps a success a success when handoff events for the node come after it", () => {
+    const journal = new JournalBuilder(runId).started(plan).ran(arch, "adr");
+    journal.push({ type: "handoff.recorded", nodeId: "arch", agent: "agent-arch", idempotencyKey: "k", url: "ledger://x#1" });
+    journal.push({ type: "handoff.failed", nodeId: "arch", agent: "agent-arch", idempotencyKey: "k", error: { message: "sink down" } });
+    const pm = buildPostMortemFromJournal(journal.completed("failed").events);
     expect(pm.completed).toEqual(["arch"]);
-    expect(pm.unfinished).not.toContain("arch");
+    expect(pm.unfinished).toEqual(["impl", "docs", "lint", "side"]);
   });
 
-  it("handles odd errors, dependency failures and an empty journal", () => {
-    const pm = buildPostMortemFromJournal([
-      e("node.failed", { nodeId: "x", attempt: 1, final: true, error: "plain string" }),
-      e("node.failed", { nodeId: "y", attempt: 1, final: true, error: 42, category: "dependency-failed", dependency: "x" }),
+  it("infers a category from the error when the event has none, and names the upstream of a dependency failure", () => {
+    const journal = new JournalBuilder(runId).started(plan);
+    journal.dispatched(arch, 1).failed(arch, 1, { message: "rate limited", code: "transient" });
+    journal.dispatched(side, 1).failed(side, 1, { message: "bad flag" });
+    const pm = buildPostMortemFromJournal(journal.completed("failed").events, { maxAttempts: 3 });
+    expect(pm.failed.map((f) => [f.node, f.category])).toEqual([
+      ["arch", "transient-exhausted"],
+      ["side", "permanent"],
     ]);
-    expect(pm.failed.map((f) => [f.node, f.category, f.lastError.message, f.agent])).toEqual([
-      ["x", "permanent", "plain string", undefined],
-      ["y", "dependency-failed", "unknown error", undefined],
-    ]);
-    expect(pm.failed[1]!.remediationHints[0]).toContain('"x"');
-    expect(buildPostMortemFromJournal([])).toMatchObject({ runId: "unknown", status: "incomplete", failed: [], telemetry: { durationMs: 0 } });
+    expect(pm.failed[0]!.remediationHints.join("\n")).toContain("`retry.maxAttempts` (now 3)");
+    expect(pm.blocked).toEqual([]);
+  });
+
+  it("explains an empty journal", () => {
+    expect(buildPostMortemFromJournal([])).toMatchObject({ runId: "unknown", status: "incomplete", failed: [], blocked: [], completed: [], unfinished: [], telemetry: { durationMs: 0, nodeCount: 0 } });
+  });
+
+  it("walks a 100,000-node chain whose first node failed without overflowing the stack, from the journal and from the caller's lists", () => {
+    const nodes = Array.from({ length: 100_000 }, (_, i) => spec(`n${i}`, "s", i === 0 ? [] : [`n${i - 1}`]));
+    const journal = new JournalBuilder(runId).started({ planHash: "chain", nodes: [] }).dispatched(nodes[0]!, 1).failed(nodes[0]!, 1);
+    for (const node of nodes.slice(1)) journal.blocked(node, "n0");
+    const fromJournal = buildPostMortemFromJournal(journal.completed("failed").events, { plan: { nodes } });
+    expect(fromJournal.failed.map((f) => f.node)).toEqual(["n0"]);
+    expect(fromJournal.blocked).toHaveLength(99_999);
+    expect(fromJournal.blocked.at(-1)).toEqual({ node: "n99999", blockedBy: "n0" });
+    const derived = buildPostMortem({ runId, status: "failed", failed: [{ node: "n0", attempts: 1, error: { message: "x" } }], nodes });
+    expect(derived.blocked).toHaveLength(99_999);
+    expect(derived.blocked.every((entry) => entry.blockedBy === "n0")).toBe(true);
   });
 });
