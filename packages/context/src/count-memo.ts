@@ -20,9 +20,11 @@ interface Entry {
 /**
  * A copy of `text` that shares no memory with it. V8 represents `prompt.slice(a, b)` as a view into
  * the whole prompt, so a memo keyed by chunks of prompts kept every prompt alive (about 950 MB for a
- * memo that held 16M characters of keys). A JSON round trip builds a new sequential string.
+ * memo that held 16M characters of keys). Slicing a concatenation flattens it first: the key is then
+ * a view into a new string one character longer, and the prompt can go. One copy, unlike a JSON
+ * round trip, which cost 6% of the count of fresh text. (count-memo.test.ts measures the heap.)
  */
-const flatCopy = (text: string): string => JSON.parse(JSON.stringify(text)) as string;
+const flatCopy = (text: string): string => ` ${text}`.slice(1);
 
 /**
  * Wraps a count function with a least-recently-used memo keyed by content and bounded by both the
