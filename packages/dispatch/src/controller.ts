@@ -136,8 +136,11 @@ export function createDispatchController(options: DispatchOptions = {}): Dispatc
           breakers: breakers.toJSON(),
         });
     // An agent a dead orchestrator left running would do its side effects beside the new attempt.
-    for (const survivor of prior?.survivors ?? []) {
-      const outcome = await stopProcessGroup(survivor.process, { graceMs: config.reapGraceMs });
+    // They are stopped together (each may take its whole grace), then journaled in order.
+    const survivors = prior?.survivors ?? [];
+    const stopped = await Promise.all(survivors.map((survivor) => stopProcessGroup(survivor.process, { graceMs: config.reapGraceMs })));
+    for (const [i, survivor] of survivors.entries()) {
+      const outcome = stopped[i]!;
       if (outcome === "other-host") continue;
       await journal.append({ type: "node.reaped", nodeId: survivor.nodeId, agent: survivor.agent, attempt: survivor.attempt, process: survivor.process, outcome });
     }
