@@ -105,8 +105,10 @@ export async function acquireFileLock(path: string, options: FileLockOptions = {
   let pause = 25;
   for (;;) {
     const holder = await readHolder(path);
-    // A holder that is gone from this host will never refresh its lock again.
-    const dead = holder !== undefined && isProcessAlive(holder) === false;
+    // A holder that is gone from this host will never refresh its lock again. One without a record
+    // died between taking the lock and writing it (a live one writes it at once and refreshes the
+    // lock every second): give it the short threshold too, for at most `staleMs`.
+    const dead = holder !== undefined ? isProcessAlive(holder) === false : Date.now() - started < staleMs;
     const release = await tryLock(path, dead ? DEAD_HOLDER_STALE_MS : staleMs, onCompromised);
     if (release !== "locked") {
       try {

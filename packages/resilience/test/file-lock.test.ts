@@ -98,11 +98,26 @@ describe("acquireFileLock", () => {
     expect((error as Error).message).toContain("process 1 on elsewhere.invalid since 1970-01-01T00:00:00.000Z");
   });
 
-  it("says so when the lock has no holder record yet", async () => {
+  it("takes over a lock left without a holder record once it is 2 s stale (its holder died before writing one)", async () => {
     await mkdir(`${file}.lock`, { recursive: true });
-    const error = await refusal(acquireFileLock(file));
-    expect(error).toMatchObject({ holder: undefined });
-    expect((error as Error).message).toContain("locked by another process (no holder record yet)");
+    const started = performance.now();
+    const lock = await take(file, { staleMs: 600_000 });
+    expect(performance.now() - started).toBeLessThan(15_000);
+    expect(JSON.parse(await readFile(`${file}.lock.holder`, "utf8"))).toMatchObject({ pid: process.pid });
+    expect(() => lock.assertHeld()).not.toThrow();
+  });
+
+  it("refuses, saying so, a lock without a holder record that someone keeps refreshing", async () => {
+    await mkdir(`${file}.lock`, { recursive: true });
+    // Someone keeps the lock fresh without ever writing a record (not a hybrid process).
+    const refresh = setInterval(() => void utimes(`${file}.lock`, new Date(), new Date()).catch(() => undefined), 200);
+    try {
+      const error = await refusal(acquireFileLock(file, { staleMs: 3_000 }));
+      expect(error).toMatchObject({ holder: undefined });
+      expect((error as Error).message).toContain("locked by another process (no holder record yet)");
+    } finally {
+      clearInterval(refresh);
+    }
   });
 
   it("names a holder that wrote its record only after this process found the lock taken", async () => {
