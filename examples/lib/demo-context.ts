@@ -19,6 +19,8 @@ export interface DemoContextOptions {
   repoRoot: string;
   cacheDir: string;
   onContextEvent: (event: ContextEvent) => void;
+  /** The demo's model-time clock, so context events line up with the run's. */
+  clock: () => Date;
 }
 
 /** Every ancestor of a node with its distance (1 = direct dependency), nearest first. */
@@ -37,13 +39,13 @@ function ancestorsByDistance(plan: SchedulePlan, id: string): Map<string, number
   return distance;
 }
 
-export function createDemoContext({ plan, repoRoot, cacheDir, onContextEvent }: DemoContextOptions) {
+export function createDemoContext({ plan, repoRoot, cacheDir, onContextEvent, clock }: DemoContextOptions) {
   const estimator = createTiktokenEstimator({ encoding: "cl100k_base" });
   const cache = createFileContextCache({ dir: cacheDir });
   const targeted = [
     createWorkItemProvider(),
     createHandoffProvider(),
-    createDocsProvider({ root: repoRoot, cache, onEvent: onContextEvent }),
+    createDocsProvider({ root: repoRoot, cache, onEvent: onContextEvent, clock }),
   ];
   // The legacy mode sends whole documents.
   const everything = [targeted[0]!, targeted[1]!, createDocsProvider({ root: repoRoot, maxTokensPerFile: 10_000_000 })];
@@ -66,7 +68,8 @@ export function createDemoContext({ plan, repoRoot, cacheDir, onContextEvent }: 
       const baseline = composeFullContext(await loadContext(everything, { node: node.spec, upstream: history, runId }), { estimator });
       if (mode === "sequential") return { prompt: baseline.prompt, promptTokens: baseline.tokens, baselineTokens: baseline.tokens, redactions: {} };
       const request = { node: node.spec, upstream: history.filter((entry) => distances.has(entry.nodeId)), runId };
-      const composed = composeContext(await loadContext(targeted, request), { hardCap: 20_000, estimator });
+      const events = { runId, nodeId: node.id, onEvent: onContextEvent };
+      const composed = composeContext(await loadContext(targeted, request, { onEvent: onContextEvent, clock }), { hardCap: 20_000, estimator, events });
       return { prompt: composed.prompt, promptTokens: composed.tokens, baselineTokens: baseline.tokens, redactions: composed.findingsByKind };
     },
   };

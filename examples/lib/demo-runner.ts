@@ -19,7 +19,7 @@ export function createDemoRunner(options: SimulatedRunnerOptions): AgentRunner {
   return {
     async run(task, signal) {
       const result = await simulated.run(task, signal);
-      return { ...result, output: handoffNote(task.nodeId, task.agent, task.attempt, result.tokens.output) };
+      return { ...result, output: handoffNote(task.nodeId, task.agent, task.attempt, result.tokens?.output ?? 400) };
     },
   };
 }

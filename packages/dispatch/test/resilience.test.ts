@@ -4,7 +4,6 @@ import { TransientError, createFileCheckpointStore, createMemoryCheckpointStore 
 import { afterEach, describe, expect, it } from "vitest";
 import { createCommandRunner, createDispatchController, createFunctionRunner, createSimulatedRunner } from "../src/index.js";
 import type { DispatchEvent } from "../src/index.js";
-import { mulberry32 } from "@hybrid/test-utils";
 import { alive, eventually, node, planOf, tempDir } from "./helpers.js";
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -169,7 +168,7 @@ describe("memory store sanity", () => {
     const plan = planOf([node("a"), node("b", ["a"]), node("c", ["a"]), node("d", ["b", "c"])]);
     await createDispatchController().run(plan, { runner: createFunctionRunner(() => "ok"), store, runId: "run-order", mode: "eager" });
     const { events } = await store.read("run-order");
-    const index = (type: string, id: string) => events.findIndex((e) => e.type === type && e.nodeId === id);
+    const index = (type: string, id: string) => events.findIndex((e) => e.type === type && "nodeId" in e && e.nodeId === id);
     for (const [dep, dependent] of [["a", "b"], ["a", "c"], ["b", "d"], ["c", "d"]] as const) {
       expect(index("node.succeeded", dep)).toBeLessThan(index("node.dispatched", dependent));
     }
