@@ -3,13 +3,13 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { mulberry32 } from "@hybrid/test-utils";
+import { seededRandom } from "@hybrid/test-utils";
 import { expect, it } from "vitest";
 import { createHeuristicEstimator } from "../src/index.js";
 import { realTokens } from "./oracle.js";
 
 const require = createRequire(import.meta.url);
-const random = mulberry32(20_251);
+const random = seededRandom(20_251);
 const int = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
 const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
 const char = (from: number, to: number) => String.fromCodePoint(int(from, to));

@@ -1,7 +1,7 @@
 // A chain of nodes whose ~3,000-token outputs pile up: every hybrid prompt must stay under the cap
 // (checked with gpt-tokenizer) while the sequential baseline grows, and facts planted early must
 // reach the node that is asked to honour them.
-import { mulberry32 } from "@hybrid/test-utils";
+import { seededRandom } from "@hybrid/test-utils";
 import { expect } from "vitest";
 import {
   composeContext,
@@ -24,7 +24,7 @@ const VOCAB =
 /** Runs the chain; returns the baseline's last size and how many planted facts were checked. */
 export async function runChain(nodes: number, factDistance: number): Promise<{ lastFull: number; checkedFacts: number }> {
   const estimator = createTiktokenEstimator();
-  const random = mulberry32(7);
+  const random = seededRandom(7);
   const output = (i: number, fact: string | undefined) => {
     const words = Array.from({ length: 2900 }, (_, w) => `${VOCAB[Math.floor(random() * VOCAB.length)]}${w % 15 === 14 ? ".\n" : ""}`);
     if (fact) words.splice(1400, 0, `\n${fact}\n`);

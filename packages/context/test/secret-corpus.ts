@@ -3,8 +3,8 @@
 // One sample per format: gitleaks' default rule ids (config/gitleaks.toml) and secretlint's
 // recommended preset (v12) name where each format comes from.
 
-/** A seeded source (mulberry32) so a failing seed can be replayed. */
-export { mulberry32 as seeded } from "@hybrid/test-utils";
+/** A seeded source (seededRandom) so a failing seed can be replayed. */
+export { seededRandom as seeded } from "@hybrid/test-utils";
 
 export const UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 export const LOWER = "abcdefghijklmnopqrstuvwxyz";

@@ -3,7 +3,7 @@ import type { DagShape } from "@hybrid/test-utils";
 import { describe, expect, it } from "vitest";
 import { createDispatchController, createFunctionRunner } from "../src/index.js";
 import type { DispatchEvent } from "../src/index.js";
-import { mulberry32 } from "@hybrid/test-utils";
+import { seededRandom } from "@hybrid/test-utils";
 import type { AgentRunner } from "../src/index.js";
 import { planOf } from "./helpers.js";
 
@@ -18,7 +18,7 @@ async function ticks(n: number): Promise<void> {
 describe("caps (200 seeded random runs)", () => {
   it("never exceeds the global, class or wave cap, and never starts a node before its predecessors succeeded", async () => {
     for (let run = 0; run < 200; run++) {
-      const random = mulberry32(1000 + run);
+      const random = seededRandom(1000 + run);
       const pick = (n: number) => Math.floor(random() * n);
       const workflow = generateDag(SHAPES[run % SHAPES.length]!, 2 + pick(40), 7 + run, { degree: 1 + pick(4) });
       const plan = planOf(workflow.nodes, workflow.id);
@@ -64,7 +64,7 @@ describe("caps (200 seeded random runs)", () => {
 
   it("counts live runners, not promises: with timeouts and runners that settle late after the abort, caps hold and run() waits for every runner", async () => {
     for (let run = 0; run < 60; run++) {
-      const random = mulberry32(5000 + run);
+      const random = seededRandom(5000 + run);
       const pick = (n: number) => Math.floor(random() * n);
       const workflow = generateDag(SHAPES[run % SHAPES.length]!, 2 + pick(20), 11 + run, { degree: 1 + pick(3) });
       // Some nodes hang until their 2 ms deadline and then take a while to die, like an agent that ignores SIGTERM.

@@ -1,7 +1,7 @@
 // The long version of kill-resume.test.ts: many rounds of kill -9 at drawn moments (during start-up,
 // after a random number of agents, while the slow agent runs), a kill of the resume in some rounds,
 // a torn journal line in others. `pnpm test:slow`.
-import { mulberry32 } from "@hybrid/test-utils";
+import { seededRandom } from "@hybrid/test-utils";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { scratchDir, startMonitor } from "./fixtures/harness.js";
 import type { Monitor } from "./fixtures/harness.js";
@@ -22,7 +22,7 @@ afterAll(async () => {
 describe("kill -9 and resume, many rounds (real processes, process-table oracle)", () => {
   it(`never runs two copies of a node nor more than maxParallel agents, and runs every node's side effect under one key (${rounds} rounds)`, async () => {
     const dir = await scratchDir();
-    const random = mulberry32(seed);
+    const random = seededRandom(seed);
     const draws = Array.from({ length: rounds }, (_, i) => drawRound(random, seed * 1000 + i));
     // Three rounds at a time: a round mostly waits on process start-up, the lock takeover and sleeping agents.
     let next = 0;

@@ -3,7 +3,7 @@
 // kill leaves a survivor running into the resume, 40% ignoring SIGTERM, maxParallel 3–4. The oracles
 // are the process table (a separate monitor process), the agents' own log and the journal read by
 // hand (fixtures/kill-round.ts). A few rounds here; kill-resume.slow.test.ts runs many.
-import { mulberry32 } from "@hybrid/test-utils";
+import { seededRandom } from "@hybrid/test-utils";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { scratchDir, startMonitor } from "./fixtures/harness.js";
 import type { Monitor } from "./fixtures/harness.js";
@@ -24,7 +24,7 @@ afterAll(async () => {
 describe("kill -9 and resume (real processes, process-table oracle)", () => {
   it(`never runs two copies of a node nor more than maxParallel agents, and runs every node's side effect under one key (${rounds} rounds)`, async () => {
     const dir = await scratchDir();
-    const random = mulberry32(seed);
+    const random = seededRandom(seed);
     const draws = Array.from({ length: rounds }, (_, i) => drawRound(random, seed * 1000 + i));
     // Every round's first kill lands while its slow agent runs, so survivors are certain to exist.
     for (const draw of draws) draw.kills[0] = { afterStarts: 1, slow: true, extraMs: draw.kills[0]!.extraMs % 300 };

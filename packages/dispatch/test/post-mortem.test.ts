@@ -1,5 +1,5 @@
 import { TransientError, createMemoryCheckpointStore } from "@hybrid/resilience";
-import { generateDag, mulberry32 } from "@hybrid/test-utils";
+import { generateDag, seededRandom } from "@hybrid/test-utils";
 import type { DagShape } from "@hybrid/test-utils";
 import { describe, expect, it } from "vitest";
 import { createDispatchController, createFunctionRunner } from "../src/index.js";
@@ -31,7 +31,7 @@ describe(`the post-mortem tells what happened (${RUNS} seeded runs with failures
   it("lists every failed, blocked, completed and unfinished node, and counts attempts and tokens over all processes", async () => {
     const seenKinds = new Set<string>();
     for (let run = 0; run < RUNS; run++) {
-      const random = mulberry32(4242 + run);
+      const random = seededRandom(4242 + run);
       const pick = (n: number) => Math.floor(random() * n);
       const workflow = generateDag(SHAPES[run % SHAPES.length]!, 2 + pick(18), 11 + run, { degree: 1 + pick(3) });
       const plan = planOf(workflow.nodes.map((n, i) => ({ ...n, agent: `agent-${i % 3}` })), workflow.id);
@@ -104,7 +104,7 @@ describe(`the post-mortem tells what happened (${RUNS} seeded runs with failures
       for (let again = 1; again <= 2 && result.status !== "succeeded"; again++) {
         dispatched = 0;
         result = await controller.resume(plan, { runner, store, runId, mode, retryFailed: random() < 0.5, signal: nextProcess() });
-        check(result, `run ${run}, resume ${again}`);
+          check(result, `run ${run}, resume ${again}`);
         seenKinds.add("resumed");
       }
     }

@@ -64,6 +64,11 @@ function count(events: readonly JournalEvent[]): Counters {
         break;
       case "node.retrying":
         counters.retries += 1;
+        // A retry was coming: the timeout before it was not the node's last word.
+        counters.lastTimedOut.delete(event.nodeId);
+        break;
+      case "node.waiting":
+        counters.lastTimedOut.delete(event.nodeId);
         break;
       case "node.timed-out":
         counters.timeouts += 1;

@@ -138,6 +138,11 @@ describe("buildPostMortemFromJournal", () => {
     stopped.events.push(...cut);
     stopped.completed("aborted");
     expect(buildPostMortemFromJournal(stopped.events)).toMatchObject({ status: "aborted", failed: [], unfinished: expect.arrayContaining(["impl"]) });
+    // A retry was on its way when the run ended (another node's failure under abort-run): not a final timeout.
+    const retrying = new JournalBuilder(runId);
+    retrying.events.push(...cut, { type: "node.retrying", runId, at: 3, nodeId: "impl", agent: "coder", attempt: 1, nextAttempt: 2, delayMs: 5, error: { code: "timeout", message: "timed out" } });
+    retrying.completed("failed");
+    expect(buildPostMortemFromJournal(retrying.events)).toMatchObject({ failed: [], unfinished: expect.arrayContaining(["impl"]) });
   });
 
   it("lifts a block once its blocker ran again and succeeded (a resume with retryFailed)", () => {

@@ -1,12 +1,12 @@
 // Checks shared by wave-scheduler.test.ts (small sizes, default suite) and its slow twin (full sizes).
 import { buildGraph } from "@hybrid/graph";
-import { mulberry32, type GeneratedWorkflow } from "@hybrid/test-utils";
+import { seededRandom, type GeneratedWorkflow } from "@hybrid/test-utils";
 import { expect } from "vitest";
 import { WaveScheduler, planSchedule, simulate, type SchedulePlan, type SchedulerMode } from "../src/index.js";
 
 /** Runs a plan to the end, finishing a random running node each step; checks the invariants. */
 export function drive(p: SchedulePlan, mode: SchedulerMode, seed: number, failRate = 0) {
-  const random = mulberry32(seed);
+  const random = seededRandom(seed);
   const scheduler = new WaveScheduler(p, { mode });
   const released: string[] = [];
   const running: string[] = [];

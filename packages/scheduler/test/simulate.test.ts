@@ -1,5 +1,5 @@
 import { buildGraph } from "@hybrid/graph";
-import { arbitraryDag, mulberry32 } from "@hybrid/test-utils";
+import { arbitraryDag, seededRandom } from "@hybrid/test-utils";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { InvalidScheduleOptionsError, isInvalidScheduleOptionsError, planSchedule, simulate } from "../src/index.js";
@@ -82,7 +82,7 @@ describe("simulate", () => {
         fc.integer(),
         (workflow, maxParallel, implCap, maxPerWave, seed) => {
           const p = planSchedule(buildGraph(workflow));
-          const random = mulberry32(seed);
+          const random = seededRandom(seed);
           const durations = Object.fromEntries(p.order.map((id) => [id, Math.floor(random() * 20)]));
           const caps = { implementation: implCap };
           const result = simulate(p, durations, { maxParallel, caps, mode: "eager", ...(maxPerWave ? { maxPerWave } : {}) });

@@ -11,7 +11,7 @@ import {
   type RunRecord,
 } from "../src/index.js";
 import { periodOf } from "../src/trend.js";
-import { mulberry32 } from "./fixtures/event-stream.js";
+import { seededRandom } from "./fixtures/event-stream.js";
 import { makeRecord } from "./fixtures/records.js";
 
 const DAY = 86_400_000;
@@ -164,7 +164,7 @@ describe("the bootstrap interval of the median", () => {
   it("covers the true median improvement in about 95% of simulated experiments", () => {
     // Sequential runs ~ U(900, 1100) ms (median 1000), hybrid ~ U(500, 700) (median 600): the true
     // median improvement is 40%. 200 experiments of 10 + 20 runs, each with its own interval.
-    const random = mulberry32(20_250_303);
+    const random = seededRandom(20_250_303);
     const uniform = (lo: number, hi: number) => lo + (hi - lo) * random();
     let covered = 0;
     const trials = 200;

@@ -1,4 +1,6 @@
 import fc from "fast-check";
+import { uniformFloat64 } from "pure-rand/distribution/uniformFloat64";
+import { xoroshiro128plus } from "pure-rand/generator/xoroshiro128plus";
 
 export const TEST_PRIORITIES = ["security", "architecture", "implementation", "docs"] as const;
 
@@ -21,16 +23,13 @@ export interface GeneratedWorkflow {
 
 export type DagShape = "chain" | "fan-out" | "fan-in" | "diamond" | "layered" | "random";
 
-/** Seeded PRNG (mulberry32): the same seed gives the same DAG in every test run. */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+/**
+ * The tests' seeded source of uniform numbers in [0, 1): pure-rand's xoroshiro128+, the one PRNG of
+ * hybrid, seeded directly by `seed` (the same seed gives the same DAG in every test run).
+ */
+export function seededRandom(seed: number): () => number {
+  const rng = xoroshiro128plus(seed | 0);
+  return () => uniformFloat64(rng);
 }
 
 /**
@@ -38,7 +37,7 @@ export function mulberry32(seed: number): () => number {
  * earlier one, so it is acyclic; ids are shuffled so creation order is not id order.
  */
 export function generateDag(shape: DagShape, size: number, seed: number, options: { degree?: number } = {}): GeneratedWorkflow {
-  const random = mulberry32(seed);
+  const random = seededRandom(seed);
   const pick = (n: number) => Math.floor(random() * n);
   const ids = Array.from({ length: size }, (_, i) => `n${i}-${(seed % 97).toString(36)}${pick(1000)}`);
   const deps: string[][] = ids.map(() => []);
@@ -100,7 +99,7 @@ export function shuffle<T>(items: readonly T[], random: () => number): T[] {
 
 /** The same workflow with nodes and every `dependsOn` list in a different order. */
 export function permuteWorkflow(workflow: GeneratedWorkflow, seed: number): GeneratedWorkflow {
-  const random = mulberry32(seed);
+  const random = seededRandom(seed);
   return {
     ...workflow,
     nodes: shuffle(workflow.nodes, random).map((node) => ({ ...node, dependsOn: shuffle(node.dependsOn, random) })),
