@@ -25,9 +25,15 @@ export class Journal {
     this.events = [...prior];
   }
 
-  /** Appends an event; resolves with it once it is durable and listeners have seen it. */
+  /**
+   * Appends an event; resolves with it once it is durable and listeners have seen it. The draft is
+   * a literal made for this call: it is stamped in place (an object spread per event was measured
+   * at ~4 µs, most of a journal-less run's cost per event).
+   */
   append(draft: EventDraft): Promise<JournalEvent> {
-    const event = { ...draft, runId: this.runId, at: this.now() } as JournalEvent;
+    const event = draft as JournalEvent;
+    event.runId = this.runId;
+    event.at = this.now();
     const done = (this.store ? this.store.append(this.runId, event) : Promise.resolve()).then(() => {
       this.events.push(event);
       for (const listener of this.listeners) {

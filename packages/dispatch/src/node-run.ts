@@ -3,7 +3,7 @@ import type { BreakerRegistry, ResiliencePolicy, RetryPolicy } from "@hybrid/res
 import type { PlannedNode } from "@hybrid/scheduler";
 import { untilAborted } from "./abort.js";
 import { classify, errorInfo, failureCategory } from "./error-info.js";
-import type { Journal } from "./journal.js";
+import type { EventDraft, Journal } from "./journal.js";
 import { defaultIdempotencyKey } from "./options.js";
 import type { ResolvedDispatchOptions } from "./options.js";
 import type { NodeOutcome } from "./outcome.js";
@@ -64,7 +64,6 @@ export async function runNode(
 ): Promise<NodeRunEnd> {
   const { runId, journal, redact, options, breakers, now } = context;
   const idempotencyKey = from.idempotencyKey ?? (options.idempotencyKey ?? defaultIdempotencyKey)({ runId, node, inputs });
-  const base = { id: node.id, agent: node.agent, idempotencyKey };
   const timeoutMs = node.spec.timeoutMs ?? context.policy.timeoutMs;
   const maxAttempts = Math.max(node.spec.maxAttempts ?? context.policy.retry.maxAttempts, from.attempt);
   let attempt = from.attempt;
@@ -126,20 +125,13 @@ export async function runNode(
     const output = redact(result.output);
     const outputDigest = digestOutput(output);
     const durationMs = Math.max(0, now() - startedAt);
-    await journal.append({
-      type: "node.succeeded",
-      nodeId: node.id,
-      agent: node.agent,
-      attempt,
-      output,
-      outputDigest,
-      specHash: node.specHash,
-      inputs,
-      ...(result.tokens ? { tokens: { ...result.tokens } } : {}),
-      startedAt,
-      durationMs,
-    });
-    const outcome: NodeOutcome = { ...base, status: "succeeded", attempts: attempt, output, outputDigest, durationMs, ...(result.tokens ? { tokens: { ...result.tokens } } : {}) };
+    const succeeded: EventDraft = { type: "node.succeeded", nodeId: node.id, agent: node.agent, attempt, output, outputDigest, specHash: node.specHash, inputs, startedAt, durationMs };
+    const outcome: NodeOutcome = { id: node.id, agent: node.agent, idempotencyKey, status: "succeeded", attempts: attempt, output, outputDigest, durationMs };
+    if (result.tokens) {
+      succeeded.tokens = { input: result.tokens.input, output: result.tokens.output };
+      outcome.tokens = { input: result.tokens.input, output: result.tokens.output };
+    }
+    await journal.append(succeeded);
     return { kind: "succeeded", outcome };
   } catch (error) {
     if (journal.failure !== undefined) throw journal.failure;
@@ -148,11 +140,11 @@ export async function runNode(
       return { kind: "deferred", attempt, retryAfterMs: error.retryAfterMs };
     }
     if (classify(error) === "aborted" && run.stopping()) {
-      return { kind: "aborted", outcome: { ...base, status: "aborted", attempts: attempt, error: errorInfo(error, redact) } };
+      return { kind: "aborted", outcome: { id: node.id, agent: node.agent, idempotencyKey, status: "aborted", attempts: attempt, error: errorInfo(error, redact) } };
     }
     const category = failureCategory(error);
     const info = errorInfo(error, redact);
     await journal.append({ type: "node.failed", nodeId: node.id, agent: node.agent, attempt, final: true, category, error: info, specHash: node.specHash, inputs });
-    return { kind: "failed", outcome: { ...base, status: "failed", attempts: attempt, category, error: info } };
+    return { kind: "failed", outcome: { id: node.id, agent: node.agent, idempotencyKey, status: "failed", attempts: attempt, category, error: info } };
   }
 }

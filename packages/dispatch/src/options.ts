@@ -81,7 +81,7 @@ export type ResolvedDispatchOptions = z.output<typeof DispatchOptionsSchema>;
  * dedupe); a changed spec, or a changed upstream output, is a new side effect with a new key.
  */
 export function defaultIdempotencyKey({ runId, node, inputs }: IdempotencyKeyInput): string {
-  const hash = createHash("sha256").update(node.specHash);
-  for (const dep of [...node.dependsOn].sort()) hash.update(`\0${dep}\0${inputs[dep] ?? ""}`);
-  return `${runId}:${node.id}:${hash.digest("hex").slice(0, 16)}`;
+  let text = node.specHash;
+  for (const dep of [...node.dependsOn].sort()) text += `\0${dep}\0${inputs[dep] ?? ""}`;
+  return `${runId}:${node.id}:${createHash("sha256").update(text).digest("hex").slice(0, 16)}`;
 }
