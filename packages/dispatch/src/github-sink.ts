@@ -125,7 +125,7 @@ interface Flight {
  * requests are aborted, and a later call starts afresh.
  *
  * @example
- * const sink = createGitHubSink({ auth: process.env.GITHUB_TOKEN, redact: (text) => redactSecrets(text).text });
+ * const sink = createGitHubSink({ auth: process.env.GITHUB_TOKEN, redact });
  */
 export function createGitHubSink(options: GitHubSinkOptions): HandoffSink {
   const config = parseOptions("GitHub sink", GitHubSinkOptionsSchema, options);

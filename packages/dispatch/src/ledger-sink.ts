@@ -97,7 +97,7 @@ async function catchUp(path: string, view: LedgerView): Promise<number> {
  * Lines written before keys existed (no `v`) are kept but not matched.
  *
  * @example
- * const sink = createLedgerSink({ dir: ".hybrid", redact: (text) => redactSecrets(text).text });
+ * const sink = createLedgerSink({ dir: ".hybrid", redact });
  */
 export function createLedgerSink(options: LedgerSinkOptions): HandoffSink & { readonly path: string } {
   const config = parseOptions("ledger sink", LedgerSinkOptionsSchema, options);
