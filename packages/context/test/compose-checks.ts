@@ -1,3 +1,4 @@
+export { thrown } from "@hybrid/test-utils";
 // Invariants of composeContext, checked against an independent tokenizer, shared by the default and
 // the slow property suites.
 import fc from "fast-check";
@@ -30,15 +31,6 @@ export const seg = (id: string, text: string, extra: Partial<ContextSegment> = {
 export const words = (n: number, tag: string): string =>
   Array.from({ length: n }, (_, i) => `${tag}${i}${i % 12 === 11 ? ".\n" : i % 5 === 4 ? ". " : " "}`).join("");
 
-/** The error `fn` throws; fails the test when it returns. */
-export function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  return expect.unreachable("expected a throw");
-}
 
 
 /** The real tokens of a text: for a heuristic (encoding undefined) the worse of both encodings. */

@@ -1,3 +1,4 @@
+import { thrown } from "@hybrid/test-utils";
 import { appendFile, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { acquireFileLock, isInvalidRedactorError } from "@hybrid/resilience";
@@ -26,15 +27,6 @@ async function lines(path: string): Promise<LedgerRecord[]> {
   return (await readFile(path, "utf8")).trim().split("\n").map((line) => JSON.parse(line) as LedgerRecord);
 }
 
-/** Throws what `fn` throws; fails the test when it does not throw. */
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  return expect.unreachable("expected a throw");
-}
 
 describe("createLedgerSink", () => {
   it("appends one versioned line per handoff with a ledger:// url, redacting summary and agent, not the key", async () => {

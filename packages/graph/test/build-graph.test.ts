@@ -1,3 +1,4 @@
+import { thrown } from "@hybrid/test-utils";
 import { describe, expect, it } from "vitest";
 import {
   DependencyGraph,
@@ -25,15 +26,6 @@ const node = (id: string, dependsOn: string[] = [], extra: Record<string, unknow
   ...extra,
 });
 
-/** The error `fn` throws; the test fails when it throws nothing. */
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  return expect.unreachable("expected an error to be thrown");
-}
 
 const diamond = () =>
   buildGraph({ version: 1, id: "diamond", nodes: [node("d", ["b", "c"]), node("b", ["a"]), node("c", ["a"]), node("a")] });

@@ -1,3 +1,4 @@
+import { thrown } from "@hybrid/test-utils";
 import { buildGraph } from "@hybrid/graph";
 import { arbitraryDag, seededRandom } from "@hybrid/test-utils";
 import fc from "fast-check";
@@ -5,15 +6,6 @@ import { describe, expect, it } from "vitest";
 import { InvalidScheduleOptionsError, isInvalidScheduleOptionsError, planSchedule, simulate } from "../src/index.js";
 import { checkWideSimulation } from "./scheduler-checks.js";
 
-/** The error `fn` throws; the test fails when it throws nothing. */
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  return expect.unreachable("expected an error to be thrown");
-}
 
 const node = (id: string, dependsOn: string[] = [], priority = "implementation", estimateMs?: number) => ({
   id,

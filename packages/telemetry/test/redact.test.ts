@@ -1,3 +1,4 @@
+import { thrown } from "@hybrid/test-utils";
 import { describe, expect, it } from "vitest";
 import {
   buildReport,
@@ -16,15 +17,6 @@ import { makeRecord } from "./fixtures/records.js";
 // @hybrid/context's redactSecrets, as a user might wrongly pass it: it returns { text, findings }.
 const redactSecrets = (text: string) => ({ text: text.replaceAll("hunter2", "[REDACTED]"), findings: [] as string[] });
 
-/** The error a call throws; fails the test when it throws nothing. */
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  return expect.unreachable("expected a throw");
-}
 
 const problemsOf = (error: unknown): TelemetryProblem[] => (error as { problems: TelemetryProblem[] }).problems;
 

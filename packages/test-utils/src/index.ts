@@ -6,3 +6,4 @@ export * from "./context-provider-contract.js";
 export * from "./agent-runner-contract.js";
 export * from "./handoff-sink-contract.js";
 export * from "./github-server.js";
+export * from "./thrown.js";
