@@ -8,8 +8,8 @@ import {
   createRetryPolicy,
   resolveResiliencePolicy,
 } from "@hybrid/resilience";
-import type { CheckpointStore, JournalNode, RunLock } from "@hybrid/resilience";
-import type { SchedulePlan } from "@hybrid/scheduler";
+import type { CheckpointStore, JournalEventOf, JournalNode, RunLock } from "@hybrid/resilience";
+import type { PlannedNode, SchedulePlan } from "@hybrid/scheduler";
 import { DispatchOptionsError, ResumeMismatchError, parseOptions } from "./errors.js";
 import type { DispatchEventListener } from "./events.js";
 import { RunExecution } from "./execution.js";
@@ -22,6 +22,7 @@ import { journalNodesOf } from "./plan-nodes.js";
 import { defaultPrepare } from "./prepare.js";
 import type { PrepareFn } from "./prepare.js";
 import { stopProcessGroup } from "./process-group.js";
+import type { CheckFn } from "./node-run.js";
 import { readResumeState } from "./resume.js";
 import type { ResumeState } from "./resume.js";
 import type { AgentRunner } from "./runner.js";
@@ -45,7 +46,31 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Resume the journal of `runId` instead of starting a new run (see `resume`). */
   resume?: boolean | { retryFailed?: boolean; force?: boolean };
+  /**
+   * Whether a ready node that fits under the caps may start now, given how many run: the caller's
+   * own limit, read at every admission (an orchestrator turning the rest of a run sequential).
+   * @default every node that fits
+   */
+  admit?: (node: PlannedNode, running: number) => boolean;
+  /** Checks on each success before it counts (quality gates); a throw fails the node for good. */
+  check?: CheckFn;
+  /**
+   * Called once the run's journal is open (after `run.started`/`run.resumed`), before anything is
+   * dispatched: the caller appends its own events (`run.strategy`, `gate.evaluated`) through it,
+   * journaled and emitted in order with dispatch's.
+   */
+  onJournalOpen?: (journal: RunJournal) => void | Promise<void>;
 }
+
+/** The caller's way into a run's journal: only the orchestrator's event types. */
+export interface RunJournal {
+  append(event: OrchestratorEventDraft): Promise<void>;
+}
+
+/** An orchestrator event before the journal stamps it with the run id and time. */
+export type OrchestratorEventDraft =
+  | Omit<JournalEventOf<"run.strategy">, "runId" | "at">
+  | Omit<JournalEventOf<"gate.evaluated">, "runId" | "at">;
 
 /** Options of `controller.resume`. */
 export interface ResumeOptions extends Omit<RunOptions, "resume" | "runId" | "store"> {
@@ -144,6 +169,13 @@ export function createDispatchController(options: DispatchOptions = {}): Dispatc
       if (outcome === "other-host") continue;
       await journal.append({ type: "node.reaped", nodeId: survivor.nodeId, agent: survivor.agent, attempt: survivor.attempt, process: survivor.process, outcome });
     }
+    if (run.onJournalOpen) {
+      await run.onJournalOpen({
+        append: async (event) => {
+          await journal.append({ ...event } as never);
+        },
+      });
+    }
     const execution = new RunExecution({
       plan,
       runId,
@@ -159,6 +191,8 @@ export function createDispatchController(options: DispatchOptions = {}): Dispatc
       now,
       ...(run.signal ? { signal: run.signal } : {}),
       ...(prior ? { prior } : {}),
+      ...(run.admit ? { admit: run.admit } : {}),
+      ...(run.check ? { check: run.check } : {}),
     });
     const status = await execution.run();
     const outcomes: Record<string, NodeOutcome> = Object.create(null);

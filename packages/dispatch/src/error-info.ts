@@ -1,4 +1,4 @@
-import { classifyError } from "@hybrid/resilience";
+import { FailureCategorySchema, classifyError } from "@hybrid/resilience";
 import type { ErrorClass, ErrorInfo, FailureCategory } from "@hybrid/resilience";
 import { isCommandFailedError, isDispatchAbortedError } from "./errors.js";
 
@@ -8,8 +8,10 @@ export function classify(error: unknown): ErrorClass {
   return classifyError(error);
 }
 
-/** The journal category of a final failure. */
+/** The journal category of a final failure: the error's own `category` when it names a known one (a gate's), else from its class. */
 export function failureCategory(error: unknown): FailureCategory {
+  const own = FailureCategorySchema.safeParse(typeof error === "object" && error !== null ? (error as { category?: unknown }).category : undefined);
+  if (own.success) return own.data;
   const kind = classify(error);
   if (kind === "transient") return "transient-exhausted";
   if (kind === "timeout" || kind === "breaker-open") return kind;

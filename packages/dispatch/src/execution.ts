@@ -18,6 +18,8 @@ export interface ExecutionInit extends NodeRunContext {
   mode: "wave" | "eager";
   signal?: AbortSignal;
   prior?: PriorState;
+  /** The caller's say on whether a node that fits may start now (given how many run). */
+  admit?: (node: PlannedNode, running: number) => boolean;
 }
 
 /**
@@ -42,11 +44,15 @@ export class RunExecution {
   #wake: { at: number; controller: AbortController } | undefined;
   #idle: (() => void) | undefined;
   #stopping: "none" | "abort-run" | "signal" | "fatal" = "none";
+  /** What every node's run gets: the run's context, and the handoff recorder when there is a sink. */
+  readonly #nodeContext: NodeRunContext;
   #fatal: unknown;
 
   constructor(readonly init: ExecutionInit) {
     const { plan, prior, mode, options } = init;
     this.#slots = new Slots(options);
+    const sink = options.handoffSink;
+    this.#nodeContext = sink ? { ...init, handoff: (node, outcome) => recordHandoff(this.#handoffContext(sink), node, outcome) } : init;
     // Every in-flight attempt (up to maxParallel) listens on the run's signal.
     setMaxListeners(0, this.#abort.signal);
     this.#transitions = new TransitionJournal(init.journal, plan, this.outcomes, prior?.wavesStarted ?? [], prior?.wavesCompleted ?? []);
@@ -135,7 +141,10 @@ export class RunExecution {
     };
     // With every global slot taken, asking the scheduler would make it scan the whole ready set for nothing.
     while (this.#stopping === "none" && this.#slots.running < this.init.options.maxParallel) {
-      const node = this.#scheduler.next((candidate) => this.#slots.fits(candidate) && admitted(candidate));
+      const admit = this.init.admit;
+      const node = this.#scheduler.next(
+        (candidate) => this.#slots.fits(candidate) && (admit === undefined || admit(candidate, this.#slots.running)) && admitted(candidate),
+      );
       if (node === undefined) break;
       this.#waiting.delete(node.id);
       this.#slots.take(node);
@@ -188,7 +197,7 @@ export class RunExecution {
       const next = this.#next.get(node.id) ?? { attempt: 1, idempotencyKey: undefined };
       const upstream: Record<string, string> = Object.create(null);
       for (const dep of node.dependsOn) upstream[dep] = this.outcomes.get(dep)!.output!;
-      const end = await runNode(this.init, node, next, upstream, inputsOf(node, this.outcomes), {
+      const end = await runNode(this.#nodeContext, node, next, upstream, inputsOf(node, this.outcomes), {
         signal: this.#abort.signal,
         stopping: () => this.#stopping === "signal" || this.#stopping === "fatal",
       });
@@ -216,8 +225,6 @@ export class RunExecution {
       if (this.init.options.onFailure === "abort-run") this.#stop("abort-run");
       return;
     }
-    const sink = this.init.options.handoffSink;
-    if (sink) await recordHandoff(this.#handoffContext(sink), node, end.outcome);
     await this.#transitions.record(this.#scheduler.succeeded(node));
   }
 

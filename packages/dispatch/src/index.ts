@@ -34,7 +34,8 @@ export { estimateTokens } from "./runner.js";
 export { createSimulatedRunner, SimulatedRunnerOptionsSchema } from "./simulated-runner.js";
 
 export type { CommandRunnerOptions } from "./command-runner.js";
-export type { DispatchController, ResumeOptions, RunOptions } from "./controller.js";
+export type { DispatchController, OrchestratorEventDraft, ResumeOptions, RunJournal, RunOptions } from "./controller.js";
+export type { CheckFn, CheckSubject } from "./node-run.js";
 export type { OptionsProblem } from "./errors.js";
 export type { DispatchEvent, DispatchEventListener, DispatchEventOf, DispatchEventType, RunCounts, RunStatus } from "./events.js";
 export type { ErrorInfo, FailureCategory, JournalNode } from "@hybrid/resilience";

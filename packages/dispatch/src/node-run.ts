@@ -1,5 +1,5 @@
 import { digestOutput, isBrokenCircuitError, withTimeout } from "@hybrid/resilience";
-import type { BreakerRegistry, ResiliencePolicy, RetryPolicy } from "@hybrid/resilience";
+import type { BreakerRegistry, ErrorInfo, ResiliencePolicy, RetryPolicy } from "@hybrid/resilience";
 import type { PlannedNode } from "@hybrid/scheduler";
 import { untilAborted } from "./abort.js";
 import { classify, errorInfo, failureCategory } from "./error-info.js";
@@ -10,6 +10,20 @@ import type { NodeOutcome } from "./outcome.js";
 import type { PrepareFn } from "./prepare.js";
 import { validateAgentResult } from "./result.js";
 import type { AgentProcess, AgentResult, AgentRunner, AgentTask } from "./runner.js";
+
+/** What a check is shown: the output (as journaled), and after the handoff, where it went. */
+export interface CheckSubject {
+  output: string;
+  handoffUrl?: string;
+  handoffError?: ErrorInfo;
+}
+
+/**
+ * A caller's checks on a node's success before it counts (quality gates): at `output`, with the
+ * redacted output; at `handoff`, once the handoff was recorded. A throw fails the node for good,
+ * with the error's `category` when it carries a known one (`gate-failed`, `needs-review`, …).
+ */
+export type CheckFn = (stage: "output" | "handoff", node: PlannedNode, subject: CheckSubject, context: { signal: AbortSignal }) => void | Promise<void>;
 
 /** What running a node needs of its run. */
 export interface NodeRunContext {
@@ -23,6 +37,9 @@ export interface NodeRunContext {
   journal: Journal;
   redact: (text: string) => string;
   now: () => number;
+  check?: CheckFn;
+  /** Records the node's handoff into the outcome (its URL or its error); absent without a sink. */
+  handoff?: (node: PlannedNode, outcome: NodeOutcome) => Promise<void>;
 }
 
 /** Where a node's run ended. */
@@ -130,6 +147,17 @@ export async function runNode(
     if (result.tokens) {
       succeeded.tokens = { input: result.tokens.input, output: result.tokens.output };
       outcome.tokens = { input: result.tokens.input, output: result.tokens.output };
+    }
+    // The success counts only once its checks passed and its handoff is recorded (a handoff is
+    // deduped on the key, so recording it before the success is journaled is safe to repeat).
+    // A stop skips both: the output is kept, and a resume records the handoff.
+    if (!run.stopping()) {
+      await context.check?.("output", node, { output }, { signal: run.signal });
+      if (context.handoff) await context.handoff(node, outcome);
+      const subject: CheckSubject = { output };
+      if (outcome.handoffUrl !== undefined) subject.handoffUrl = outcome.handoffUrl;
+      if (outcome.handoffError !== undefined) subject.handoffError = outcome.handoffError;
+      await context.check?.("handoff", node, subject, { signal: run.signal });
     }
     await journal.append(succeeded);
     return { kind: "succeeded", outcome };

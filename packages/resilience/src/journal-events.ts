@@ -23,6 +23,8 @@ export const FailureCategorySchema = z.enum([
   "breaker-open",
   "dependency-failed",
   "gate-failed",
+  "needs-review",
+  "needs-escalation",
 ]);
 /** Why a node failed for good: the one category vocabulary of hybrid. */
 export type FailureCategory = z.infer<typeof FailureCategorySchema>;
@@ -187,6 +189,29 @@ const schemas = {
   "handoff.recorded": z.strictObject({ type: z.literal("handoff.recorded"), ...nodeBase, idempotencyKey: nonEmpty, url: nonEmpty }),
   /** A handoff sink failed or timed out; the node's success stands. */
   "handoff.failed": z.strictObject({ type: z.literal("handoff.failed"), ...nodeBase, idempotencyKey: nonEmpty, error: ErrorInfoSchema }),
+  /** How the orchestrator runs this run (hybrid or sequential, and why), at its start and when a flag changes it. */
+  "run.strategy": z.strictObject({
+    type: z.literal("run.strategy"),
+    ...base,
+    strategy: z.enum(["hybrid", "sequential"]),
+    /** Why (`hybrid`, `flag-off`, `kill-switch`, `not-in-rollout`, …). */
+    reason: z.string().min(1),
+    /** Nodes in parallel under caps, and prompts from the memory hierarchy. */
+    parallel: z.boolean(),
+    memory: z.boolean(),
+    /** For a change during the run: the wave after which it took effect. */
+    wave: count.optional(),
+  }),
+  /** A quality gate's decision; `fail` stops the transition, `bypass` is a disabled gate that would have failed. */
+  "gate.evaluated": z.strictObject({
+    type: z.literal("gate.evaluated"),
+    ...base,
+    gateId: z.string().min(1),
+    stage: z.string().min(1),
+    nodeId: nonEmpty.optional(),
+    decision: z.enum(["pass", "fail", "bypass"]),
+    reason: z.string().optional(),
+  }),
   "run.completed": z.strictObject({
     type: z.literal("run.completed"),
     ...base,

@@ -90,6 +90,8 @@ export function inferCategory(error: PostMortemError): FailureCategory {
     case "dependency-failed":
     case "permanent":
     case "transient-exhausted":
+    case "needs-review":
+    case "needs-escalation":
       return error.code;
     case "transient":
       return "transient-exhausted";

@@ -34,7 +34,11 @@ export function rootCauseOf(failure: ExplainedFailure): string {
     case "dependency-failed":
       return `${who(failure)} could not run because dependency ${failure.dependency ? `"${failure.dependency}"` : "upstream"} failed: ${errorText(failure.error)}`;
     case "gate-failed":
-      return `${who(failure)} finished but failed its quality gate: ${errorText(failure.error)}`;
+      return `${who(failure)} failed a quality gate: ${errorText(failure.error)}`;
+    case "needs-review":
+      return `${who(failure)} finished, but its output does not meet its Definition of Done: ${errorText(failure.error)}`;
+    case "needs-escalation":
+      return `${who(failure)} was stopped for a person to decide: ${errorText(failure.error)}`;
   }
 }
 
@@ -78,6 +82,16 @@ export function remediationHints(failure: ExplainedFailure, runId: string): stri
       return [
         `Read the gate report for "${node}" and fix what it flags${error.code ? ` (${error.code})` : ""}.`,
         `If the gate threshold is wrong for this task, adjust the gate configuration; otherwise ${resume}.`,
+      ];
+    case "needs-review":
+      return [
+        `Review the output of "${node}" against its acceptance criteria; the gate names the ones it found unaddressed.`,
+        `Sharpen the node's scope or acceptance criteria if they were unclear, then ${resume}.`,
+      ];
+    case "needs-escalation":
+      return [
+        `Decide between the conflicting upstream outputs of "${node}" (the post-mortem lists each conflict and who said what).`,
+        `Record the decision in the workflow (a \`merge-with-rules\` join, or a changed upstream spec), then ${resume}.`,
       ];
   }
 }

@@ -232,6 +232,8 @@ export function exampleEvents(runId = "run-x"): { [T in JournalEventType]: Journ
     "breaker.changed": { type: "breaker.changed", ...base, key: "coder", from: "closed", to: "open", state: breakerOpen },
     "handoff.recorded": { type: "handoff.recorded", ...node, idempotencyKey: "k-1", url: "https://github.com/acme/agents/issues/7#issuecomment-1" },
     "handoff.failed": { type: "handoff.failed", ...node, idempotencyKey: "k-1", error: { message: "sink timed out" } },
+    "run.strategy": { type: "run.strategy", ...base, strategy: "sequential", reason: "kill-switch", parallel: false, memory: false, wave: 2 },
+    "gate.evaluated": { type: "gate.evaluated", ...base, gateId: "G4", stage: "dispatch", nodeId: "build", decision: "fail", reason: "prompt over its cap" },
     "run.completed": { type: "run.completed", ...base, status: "succeeded", counts: { total: 1, succeeded: 1, failed: 0, blocked: 0, skipped: 0 } },
   };
 }

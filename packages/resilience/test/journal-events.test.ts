@@ -24,7 +24,7 @@ function issuesOf(value: unknown): Array<{ path: string; message: string }> {
 }
 
 describe("the journal vocabulary", () => {
-  it("has exactly the seventeen event types of issue 9, one example each", () => {
+  it("has exactly the nineteen event types (issue 9's seventeen and the orchestrator's two), one example each", () => {
     expect([...JOURNAL_EVENT_TYPES]).toEqual([
       "run.started",
       "run.resumed",
@@ -42,6 +42,8 @@ describe("the journal vocabulary", () => {
       "breaker.changed",
       "handoff.recorded",
       "handoff.failed",
+      "run.strategy",
+      "gate.evaluated",
       "run.completed",
     ]);
     expect(types).toEqual([...JOURNAL_EVENT_TYPES]);
@@ -109,7 +111,7 @@ describe("the journal vocabulary", () => {
     expect(ErrorInfoSchema.parse({ message: "m" })).toEqual({ message: "m" });
     expect(ErrorInfoSchema.safeParse({ message: "m", stack: "at x" }).success).toBe(false);
     expect(ErrorInfoSchema.safeParse({ message: "m", exitCode: 1.5 }).success).toBe(false);
-    expect(FailureCategorySchema.options).toEqual(["timeout", "transient-exhausted", "permanent", "breaker-open", "dependency-failed", "gate-failed"]);
+    expect(FailureCategorySchema.options).toEqual(["timeout", "transient-exhausted", "permanent", "breaker-open", "dependency-failed", "gate-failed", "needs-review", "needs-escalation"]);
     // node.retrying and handoff.failed carry the same shape as node.failed.
     expect(issuesOf({ ...examples["node.retrying"], error: "HTTP 503" }).map((i) => i.path)).toEqual(["error"]);
     expect(issuesOf({ ...examples["handoff.failed"], error: { message: "x", extra: 1 } }).map((i) => i.path)).toEqual(["error"]);

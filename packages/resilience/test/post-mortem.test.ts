@@ -13,6 +13,8 @@ const cases: Array<[FailureCategory, PostMortemFailureInput, RegExp[]]> = [
   ["breaker-open", { node: "impl", agent: "coder", attempts: 0, error: { code: "breaker-open", message: "open" } }, [/Check the health of coder/, /breaker\.halfOpenAfterMs/]],
   ["dependency-failed", { node: "docs", agent: "writer", attempts: 1, dependency: "impl", error: { code: "dependency-failed", message: "upstream output unusable" } }, [/Fix the failed upstream node "impl"/]],
   ["gate-failed", { node: "impl", agent: "coder", attempts: 1, error: { code: "gate-failed", message: "G3 coverage 71% < 90%" } }, [/Read the gate report for "impl"/]],
+  ["needs-review", { node: "impl", agent: "coder", attempts: 1, error: { code: "needs-review", message: "G10: 1 of 3 acceptance criteria not addressed" } }, [/Review the output of "impl" against its acceptance criteria/]],
+  ["needs-escalation", { node: "merge", agent: "lead", attempts: 0, error: { code: "needs-escalation", message: "G9: upstream outputs disagree on api.version" } }, [/Decide between the conflicting upstream outputs of "merge"/]],
 ];
 
 describe("buildPostMortem", () => {
