@@ -73,6 +73,7 @@ export function buildRunRecord(state: RunBuilder, meta: RunMetadata, now: number
     criticalPath: critical.nodes,
     waves: [...state.waves.values()].sort((a, b) => a.wave - b.wave),
     gates: [...state.gates],
+    ...(state.strategy.length > 0 ? { strategyChanges: [...state.strategy] } : {}),
     breakers: [...state.breakers],
     // fromEntries defines own properties: a kind named "__proto__" stays a kind.
     redactions: Object.fromEntries(Object.entries(state.redactions)),

@@ -216,6 +216,17 @@ export const GateEvaluatedEventSchema = z.looseObject({
   stage: z.string(),
   nodeId: z.string().optional(),
   decision: z.enum(["pass", "fail", "bypass", "warn"]),
+  reason: z.string().optional(),
+});
+
+/** The orchestrator's strategy at the start of a run, and a change during it (the kill switch). */
+export const RunStrategyEventSchema = z.looseObject({
+  type: z.literal("run.strategy"),
+  runId: z.string().optional(),
+  at,
+  strategy: z.enum(["hybrid", "sequential"]),
+  reason: z.string(),
+  wave: z.number().int().nonnegative().optional(),
 });
 
 /**
@@ -238,6 +249,7 @@ export const TelemetryEventSchema = z.discriminatedUnion("type", [
   RunResumedEventSchema,
   ContextCacheEventSchema,
   ContextFallbackEventSchema,
+  RunStrategyEventSchema,
   ContextComposedEventSchema,
   GateEvaluatedEventSchema,
 ]);

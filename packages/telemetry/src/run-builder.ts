@@ -99,6 +99,7 @@ export class RunBuilder {
   readonly dispatchOrder: string[] = [];
   readonly waves = new Map<number, WaveRecord>();
   readonly gates: GateRecord[] = [];
+  readonly strategy: NonNullable<RunRecord["strategyChanges"]> = [];
   readonly breakers: RunRecord["breakers"] = [];
   /** Finding kinds come from producers: a null-prototype record, so a kind named `__proto__` is just a kind. */
   readonly redactions: Record<string, number> = Object.create(null) as Record<string, number>;
@@ -214,7 +215,10 @@ export class RunBuilder {
         return;
       }
       case "gate.evaluated":
-        this.gates.push(defined({ id: event.gateId, stage: event.stage, node: event.nodeId, decision: event.decision, at: event.at }));
+        this.gates.push(defined({ id: event.gateId, stage: event.stage, node: event.nodeId, decision: event.decision, at: event.at, reason: event.reason }));
+        return;
+      case "run.strategy":
+        this.strategy.push(defined({ at: event.at, strategy: event.strategy, reason: event.reason, wave: event.wave }));
         return;
     }
   }

@@ -85,6 +85,16 @@ export const GateRecordSchema = z.object({
   node: z.string().optional(),
   decision: z.enum(["pass", "fail", "bypass", "warn"]),
   at: z.number().optional(),
+  reason: z.string().optional(),
+});
+
+/** How the run went (hybrid or sequential) from its start, and each change during it, with why. */
+export const StrategyChangeSchema = z.object({
+  at: z.number(),
+  strategy: z.enum(["hybrid", "sequential"]),
+  reason: z.string(),
+  /** For a change during the run: the wave after which it took effect. */
+  wave: z.number().int().nonnegative().optional(),
 });
 
 export const WaveRecordSchema = z.object({
@@ -128,6 +138,8 @@ export const RunRecordSchema = z.object({
   criticalPath: z.array(z.string()),
   waves: z.array(WaveRecordSchema),
   gates: z.array(GateRecordSchema),
+  /** The orchestrator's strategy events (absent when none were reported). */
+  strategyChanges: z.array(StrategyChangeSchema).optional(),
   breakers: z.array(BreakerChangeSchema),
   /** Redaction findings counted by kind; never the text. */
   redactions: z.record(z.string(), z.number().int().nonnegative()),
