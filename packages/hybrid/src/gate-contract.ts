@@ -96,4 +96,6 @@ export interface GateLogEntry {
   /** An enforced gate that failed stops the transition; a disabled one is logged as a bypass. */
   decision: "pass" | "fail" | "bypass";
   reason?: string;
+  /** Set when the gate failed asking for a person's review (G10): the node is `needs-review`, not failed. */
+  needsReview?: boolean;
 }
