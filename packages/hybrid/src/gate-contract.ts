@@ -57,7 +57,7 @@ export interface GateContext {
   /** The node, for node stages. */
   node?: NodeSpec;
   /** Status of every node so far, for `dispatch` (G3) and `run` (G8). */
-  statuses?: ReadonlyMap<string, "pending" | "succeeded" | "failed" | "blocked" | "skipped" | "needs-review" | "needs-escalation">;
+  statuses?: ReadonlyMap<string, "pending" | "succeeded" | "failed" | "blocked" | "aborted" | "skipped" | "needs-review" | "needs-escalation">;
   /** Failures the run reported (failed, timed-out, blocked or skipped nodes), for G8. */
   reported?: ReadonlySet<string>;
   prompt?: GatePrompt;

@@ -70,3 +70,11 @@ export { readRolloutState, ROLLOUT_STATE_FILE, RolloutStateSchema, TRIGGER_NAMES
 export type { RolloutHistoryEntry, RolloutStage, RolloutState, TriggerName } from "./rollout-state.js";
 export { TriggerOptionsSchema } from "./rollout-triggers.js";
 export type { TriggerOptions, TriggerResult, TriggerWindow } from "./rollout-triggers.js";
+export { HybridOrchestrator, SequentialOrchestrator } from "./orchestrator.js";
+export type { ExecuteOptions, ResumeRunOptions } from "./orchestrator.js";
+export { OrchestratorOptionsSchema } from "./orchestrator-options.js";
+export type { OrchestratorOptions } from "./orchestrator-options.js";
+export { GateFailedError, OrchestratorOptionsError, RunNotFoundError, isGateFailedError, isOrchestratorOptionsError, isRunNotFoundError } from "./orchestrator-errors.js";
+export type { OrchestratorProblem } from "./orchestrator-errors.js";
+export type { NodeResult, NodeStatus, RunResult } from "./run-result.js";
+export type { WorkflowSource } from "./workflow-store.js";
