@@ -87,6 +87,39 @@ export function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> 
   return Promise.race([work, aborted]).finally(() => signal.removeEventListener("abort", onAbort));
 }
 
+/** Work shared by several callers, and the signal of the caller that started it. */
+export interface Flight<T> {
+  promise: Promise<T>;
+  signal: AbortSignal;
+}
+
+/**
+ * Joins the flight of `key`, or starts one with `start(signal)`. A flight started with a signal
+ * that has since aborted (another caller's deadline or stop) is doomed: it is replaced instead of
+ * joined, and a caller whose joined flight fails that way starts its own. A flight leaves `flights`
+ * when it settles.
+ */
+export async function shareFlight<T>(flights: Map<string, Flight<T>>, key: string, start: (signal: AbortSignal) => Promise<T>, signal: AbortSignal): Promise<T> {
+  for (;;) {
+    let flight = flights.get(key);
+    if (flight === undefined || flight.signal.aborted) {
+      const started: Flight<T> = { promise: start(signal), signal };
+      flights.set(key, started);
+      started.promise
+        .catch(() => undefined)
+        .finally(() => {
+          if (flights.get(key) === started) flights.delete(key);
+        });
+      flight = started;
+    }
+    try {
+      return await raceAbort(flight.promise, signal);
+    } catch (error) {
+      if (flight.signal === signal || !flight.signal.aborted) throw error;
+    }
+  }
+}
+
 /** An issue comment, as the writers read it. */
 export interface FoundComment {
   id: number;

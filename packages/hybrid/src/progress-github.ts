@@ -3,7 +3,8 @@
 import type { Octokit } from "@octokit/rest";
 import type { ErrorInfo } from "@hybrid/resilience";
 import type { z } from "zod";
-import { baseUrlOf, createGitHubClient, findComment, raceAbort, statusOf } from "./github-client.js";
+import { baseUrlOf, createGitHubClient, findComment, raceAbort, shareFlight, statusOf } from "./github-client.js";
+import type { Flight } from "./github-client.js";
 import type { ProgressGitHubOptionsSchema } from "./progress-options.js";
 import { isProgressComment } from "./progress-render.js";
 
@@ -25,7 +26,7 @@ export class UnknownIdentityError extends Error {
 // Writers of one run's comment in this process (two reporters, say) share its search and first
 // post, so they never post twice. Only while it is in flight: a later writer searches again, as
 // a restarted process does.
-const firstPosts = new Map<string, Promise<Located>>();
+const firstPosts = new Map<string, Flight<Located>>();
 
 /** The writer of the progress comments of one epic issue. */
 export interface ProgressComments {
@@ -44,24 +45,32 @@ export function createProgressComments(options: z.output<typeof ProgressGitHubOp
   const octokit = (options.octokit as Octokit | undefined) ?? createGitHubClient(options);
   const { issue } = options;
   const { owner, repo, number } = issue;
-  const known = new Map<string, Located>();
-  let self: Promise<string> | undefined;
+  const comments = new Map<string, Located>();
+  const users = new Map<string, Flight<string>>();
+  let login = options.identity?.toLowerCase();
+  let refused: UnknownIdentityError | undefined;
 
-  const identity = (signal: AbortSignal): Promise<string> => {
-    if (options.identity !== undefined) return Promise.resolve(options.identity.toLowerCase());
-    self ??= octokit.rest.users.getAuthenticated({ request: { signal } }).then(
-      (response) => response.data.login.toLowerCase(),
-      (error: unknown) => {
-        const status = statusOf(error);
-        // A token that is not a user's (an App's installation token) never will be: remembered.
-        if (status !== 401 && status !== 403 && status !== 404) self = undefined;
-        throw new UnknownIdentityError(
-          `[hybrid] cannot tell our progress comments from others' (GET /user${status !== undefined ? ` answered ${status}` : " failed"}); set github.identity`,
-          { cause: error },
-        );
-      },
-    );
-    return raceAbort(self, signal);
+  const askUser = async (signal: AbortSignal): Promise<string> => {
+    try {
+      const response = await octokit.rest.users.getAuthenticated({ request: { signal } });
+      login = response.data.login.toLowerCase();
+      return login;
+    } catch (error) {
+      const status = statusOf(error);
+      const unknown = new UnknownIdentityError(
+        `[hybrid] cannot tell our progress comments from others' (GET /user${status !== undefined ? ` answered ${status}` : " failed"}); set github.identity`,
+        { cause: error },
+      );
+      // A token that is not a user's (an App's installation token) never will be: remembered.
+      if (status === 401 || status === 403 || status === 404) refused = unknown;
+      throw unknown;
+    }
+  };
+
+  const identity = async (signal: AbortSignal): Promise<string> => {
+    if (login !== undefined) return login;
+    if (refused !== undefined) throw refused;
+    return shareFlight(users, "GET /user", askUser, signal);
   };
 
   const locate = async (runId: string, body: string, signal: AbortSignal): Promise<Located> => {
@@ -80,45 +89,33 @@ export function createProgressComments(options: z.output<typeof ProgressGitHubOp
     return located;
   };
 
-  const find = (runId: string, body: string, signal: AbortSignal): Promise<Located> => {
-    const key = `${baseUrlOf(octokit)}|${owner}/${repo}#${number}|${runId}`;
-    let flight = firstPosts.get(key);
-    if (flight === undefined) {
-      const started = locate(runId, body, signal);
-      flight = started;
-      firstPosts.set(key, started);
-      started.then(
-        () => undefined,
-        () => undefined,
-      ).finally(() => {
-        if (firstPosts.get(key) === started) firstPosts.delete(key);
-      });
-    }
-    return raceAbort(flight, signal);
+  const find = (runId: string, body: string, signal: AbortSignal): Promise<Located> =>
+    shareFlight(firstPosts, `${baseUrlOf(octokit)}|${owner}/${repo}#${number}|${runId}`, (started) => locate(runId, body, started), signal);
+
+  const edit = async (located: Located, body: string, signal: AbortSignal): Promise<void> => {
+    if (located.body === body) return;
+    await raceAbort(octokit.rest.issues.updateComment({ owner, repo, comment_id: located.id, body, request: { signal } }), signal);
+    located.body = body;
   };
 
-  const write = async (runId: string, body: string, signal: AbortSignal, again: boolean): Promise<{ url: string; warning?: ErrorInfo }> => {
-    let located = known.get(runId);
-    let warning: ErrorInfo | undefined;
-    if (located === undefined) {
-      const shared = await find(runId, body, signal);
-      warning = shared.warning;
-      located = { id: shared.id, url: shared.url, body: shared.body };
-      known.set(runId, located);
-    }
-    if (located.body !== body) {
+  const write = async (runId: string, body: string, signal: AbortSignal): Promise<{ url: string; warning?: ErrorInfo }> => {
+    const known = comments.get(runId);
+    if (known !== undefined) {
       try {
-        await raceAbort(octokit.rest.issues.updateComment({ owner, repo, comment_id: located.id, body, request: { signal } }), signal);
+        await edit(known, body, signal);
+        return { url: known.url };
       } catch (error) {
-        // Deleted by someone: forget it and find (or post) it once more.
-        if (statusOf(error) !== 404 || again) throw error;
-        known.delete(runId);
-        return write(runId, body, signal, true);
+        if (statusOf(error) !== 404) throw error;
+        // Deleted by someone: find it (or post it) again.
+        comments.delete(runId);
       }
-      located.body = body;
     }
-    return { url: located.url, ...(warning ? { warning } : {}) };
+    const shared = await find(runId, body, signal);
+    const located: Located = { id: shared.id, url: shared.url, body: shared.body };
+    comments.set(runId, located);
+    await edit(located, body, signal);
+    return { url: located.url, ...(shared.warning ? { warning: shared.warning } : {}) };
   };
 
-  return { write: (runId, body, signal) => write(runId, body, signal, false) };
+  return { write };
 }

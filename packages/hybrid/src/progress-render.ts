@@ -39,7 +39,7 @@ function handoffCell(url: string | undefined): string {
 function counts(snapshot: Snapshot): string {
   const byStatus = new Map<string, number>();
   for (const node of snapshot.nodes) byStatus.set(node.status, (byStatus.get(node.status) ?? 0) + 1);
-  const parts = [...byStatus.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([status, n]) => `${n} ${clip(status)}`);
+  const parts = [...byStatus.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([status, n]) => `${n} ${clip(status.replace(/[`\r\n]/g, " "))}`);
   return `**${snapshot.nodes.length} node${snapshot.nodes.length === 1 ? "" : "s"}**${parts.length > 0 ? `: ${parts.join(" · ")}` : ""}`;
 }
 

@@ -39,8 +39,10 @@ interface Waiter {
   resolve: (result: ProgressUpdateResult) => void;
   signal: AbortSignal | undefined;
   settled: boolean;
-  /** Removes the waiter's abort listeners: a run's signal outlives many updates. */
-  listeners: Array<() => void>;
+  /** Removes the waiter's abort listener: a run's signal outlives many updates. */
+  unlisten: () => void;
+  /** Called once the waiter has its result (or has given up): the write checks whether anyone still waits. */
+  gone?: () => void;
 }
 
 /** A run's newest snapshot not yet written, and every caller waiting for it (or for one it replaced). */
@@ -92,7 +94,7 @@ export function createProgressReporter(options: ProgressReporterOptions): Progre
     try {
       fileUrl = await withTimeout((bound) => raceAbort(writeFileAtomically(path, body), bound), config.timeoutMs, signal);
     } catch (error) {
-      fileError = describe(error, path, () => failure("file-write-failed", `${path}: ${error instanceof Error ? error.message : String(error)}`));
+      fileError = describe(error, path, () => failure("file-write-failed", `${path}: ${(error as Error).message}`));
     }
     if (comments === undefined) return { ...(fileUrl ? { url: fileUrl } : {}), ...(fileError ? { error: fileError } : {}) };
     try {
@@ -107,13 +109,9 @@ export function createProgressReporter(options: ProgressReporterOptions): Progre
   const settle = (waiter: Waiter, result: ProgressUpdateResult): void => {
     if (waiter.settled) return;
     waiter.settled = true;
-    for (const remove of waiter.listeners) remove();
+    waiter.unlisten();
     waiter.resolve(result);
-  };
-
-  const listen = (waiter: Waiter, onAbort: () => void): void => {
-    waiter.signal?.addEventListener("abort", onAbort, { once: true });
-    waiter.listeners.push(() => waiter.signal?.removeEventListener("abort", onAbort));
+    waiter.gone?.();
   };
 
   // Stopped once every waiter of the write is gone (aborted).
@@ -122,7 +120,7 @@ export function createProgressReporter(options: ProgressReporterOptions): Progre
     const check = (): void => {
       if (waiters.every((w) => w.settled)) controller.abort(new AbortedError({ what: "progress write" }));
     };
-    for (const w of waiters) listen(w, check);
+    for (const w of waiters) w.gone = check;
     return controller.signal;
   };
 
@@ -134,7 +132,7 @@ export function createProgressReporter(options: ProgressReporterOptions): Progre
       if (live.length === 0) continue;
       // Nothing may escape into the run, not even a redactor that throws.
       const result = await write(slot.snapshot, abandonment(live)).catch(
-        (error: unknown): ProgressUpdateResult => ({ error: { code: "progress-failed", message: `[hybrid] progress ledger: ${error instanceof Error ? error.name : "unexpected failure"}` } }),
+        (): ProgressUpdateResult => ({ error: { code: "progress-failed", message: "[hybrid] progress ledger: the write failed unexpectedly (does the redactor throw?)" } }),
       );
       for (const w of live) settle(w, result);
     }
@@ -149,10 +147,11 @@ export function createProgressReporter(options: ProgressReporterOptions): Progre
         const problems = parsed.error.issues.map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`).join("; ");
         return Promise.resolve({ error: failure("invalid-snapshot", `invalid snapshot: ${problems}`) });
       }
-      if (signal?.aborted) return Promise.resolve({ error: failure("aborted", "update aborted before it was written") });
+      if (signal?.aborted) return Promise.resolve({ error: failure("aborted", "update aborted") });
       return new Promise<ProgressUpdateResult>((resolve) => {
-        const waiter: Waiter = { resolve, signal, settled: false, listeners: [] };
-        listen(waiter, () => settle(waiter, { error: failure("aborted", "update aborted before it was written") }));
+        const onAbort = (): void => settle(waiter, { error: failure("aborted", "update aborted") });
+        const waiter: Waiter = { resolve, signal, settled: false, unlisten: () => signal?.removeEventListener("abort", onAbort) };
+        signal?.addEventListener("abort", onAbort, { once: true });
         const slot = pending.get(parsed.data.runId);
         if (slot) {
           slot.snapshot = parsed.data;
