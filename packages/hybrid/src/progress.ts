@@ -86,25 +86,28 @@ export function createProgressReporter(options: ProgressReporterOptions): Progre
     return otherwise();
   };
 
-  const write = async (snapshot: Snapshot, signal: AbortSignal): Promise<ProgressUpdateResult> => {
-    const body = renderProgress(snapshot, redact);
-    const path = progressFilePath(config.stateDir, snapshot.runId);
-    let fileUrl: string | undefined;
-    let fileError: ErrorInfo | undefined;
-    try {
-      fileUrl = await withTimeout((bound) => raceAbort(writeFileAtomically(path, body), bound), config.timeoutMs, signal);
-    } catch (error) {
-      fileError = describe(error, path, () => failure("file-write-failed", `${path}: ${(error as Error).message}`));
-    }
-    if (comments === undefined) return { ...(fileUrl ? { url: fileUrl } : {}), ...(fileError ? { error: fileError } : {}) };
-    try {
-      const posted = await withTimeout((bound) => comments.write(snapshot.runId, body, bound), config.timeoutMs, signal);
-      const warning = posted.warning ?? fileError;
-      return { url: posted.url, ...(warning ? { error: { ...warning, message: redact(warning.message) } } : {}) };
-    } catch (error) {
-      return { ...(fileUrl ? { url: fileUrl } : {}), error: describe(error, "GitHub", () => failure("github-failed", describeGitHubError(error))) };
-    }
-  };
+  // One deadline for the file and GitHub together. Each part catches its own failure (a deadline
+  // or a stop included: `bound` aborts with a TimeoutError or the AbortedError of `abandonment`).
+  const write = (snapshot: Snapshot, signal: AbortSignal): Promise<ProgressUpdateResult> =>
+    withTimeout(async (bound) => {
+      const body = renderProgress(snapshot, redact);
+      const path = progressFilePath(config.stateDir, snapshot.runId);
+      let fileUrl: string | undefined;
+      let fileError: ErrorInfo | undefined;
+      try {
+        fileUrl = await raceAbort(writeFileAtomically(path, body), bound);
+      } catch (error) {
+        fileError = describe(error, path, () => failure("file-write-failed", `${path}: ${(error as Error).message}`));
+      }
+      if (comments === undefined) return { ...(fileUrl ? { url: fileUrl } : {}), ...(fileError ? { error: fileError } : {}) };
+      try {
+        const posted = await comments.write(snapshot.runId, body, bound);
+        const warning = posted.warning ?? fileError;
+        return { url: posted.url, ...(warning ? { error: { ...warning, message: redact(warning.message) } } : {}) };
+      } catch (error) {
+        return { ...(fileUrl ? { url: fileUrl } : {}), error: describe(error, "GitHub", () => failure("github-failed", describeGitHubError(error))) };
+      }
+    }, config.timeoutMs, signal);
 
   const settle = (waiter: Waiter, result: ProgressUpdateResult): void => {
     if (waiter.settled) return;
