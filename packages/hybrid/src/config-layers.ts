@@ -102,17 +102,12 @@ export function applyOverrides(
   return { config, sources, warnings };
 }
 
-/** The source of every leaf of `config`: an override, else the file when it holds the key, else the default. */
-export function attribute(config: HybridConfig, overridden: ReadonlyMap<string, ConfigSource>, file: ConfigFile | undefined): Map<string, ConfigSource> {
+/** The source of every leaf of `config` (file and defaults only): the file when it holds the key, else the default. */
+export function attribute(config: HybridConfig, file: ConfigFile | undefined): Map<string, ConfigSource> {
   const sources = new Map<string, ConfigSource>();
   for (const keys of leaves(config)) {
-    const path = z.core.toDotPath(keys);
-    const own = overridden.get(path);
-    if (own !== undefined) {
-      sources.set(path, own);
-      continue;
-    }
-    sources.set(path, file && hasPath(file.data, keys) ? { kind: "file", file: file.file, ...file.locate(keys) } : { kind: "default" });
+    const inFile = file !== undefined && hasPath(file.data, keys);
+    sources.set(z.core.toDotPath(keys), inFile ? { kind: "file", file: file.file, ...file.locate(keys) } : { kind: "default" });
   }
   return sources;
 }

@@ -54,13 +54,17 @@ function editDistance(a: string, b: string): number {
 
 /**
  * The known key nearest to `word`: the same key in another case or separator style
- * (`max_parallel` → `maxParallel`) first, else the closest within a third of its length.
+ * (`max_parallel` → `maxParallel`) first, then one it is the start of, else the closest within a
+ * third of its length.
  */
 export function nearestKey(word: string, known: readonly string[]): string | undefined {
   if (word.length > 64) return undefined;
   const plain = (s: string) => s.toLowerCase().replace(/[-_]/g, "");
   const same = known.find((candidate) => plain(candidate) === plain(word));
   if (same !== undefined) return same;
+  // A cut-short value (`cl100k` for `cl100k_base`) is as clear a slip as a typo.
+  const longer = word.length >= 3 ? known.find((candidate) => plain(candidate).startsWith(plain(word))) : undefined;
+  if (longer !== undefined) return longer;
   const limit = Math.max(1, Math.floor(word.length / 3));
   let best: { key: string; distance: number } | undefined;
   for (const candidate of known) {
@@ -126,8 +130,12 @@ export function configProblems(error: z.ZodError, input: unknown, locate: Locate
       case "too_big":
         add(`must be at most ${String(issue.maximum)}, got ${describeValue(value)}`);
         break;
+      case "invalid_format":
+        add(`${describeValue(value)} is not a valid ${issue.format}`);
+        break;
+      /* c8 ignore next 2 -- every code the config schema produces is handled above; zod's own words otherwise */
       default:
-        add(issue.code === "invalid_format" ? `${describeValue(value)} is not a valid ${issue.format}` : issue.message);
+        add(issue.message);
     }
   }
   return problems;

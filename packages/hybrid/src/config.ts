@@ -134,12 +134,13 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
   // Resolved only against an explicit cwd, so a relative state dir stays relative for messages.
   const stateDir = opts.stateDir === undefined || opts.cwd === undefined ? opts.stateDir : resolve(cwd, opts.stateDir);
   const state = stateDir === undefined ? undefined : await readRolloutState(stateDir);
+  const fromState = stateDir === undefined ? [] : stateOverrides(state, stateDir);
   const fromEnv = readEnv(env);
   const problems = [...layer.problems, ...fromEnv.problems, ...fromEnv.overrides.flatMap(checkOverride)];
   const warnings: string[] = [];
   let providerOverrides: Override[] = [];
   if (opts.provider !== undefined && layer.base !== undefined) {
-    const below = applyOverrides(layer.base as HybridConfig, [...stateOverrides(state, stateDir ?? ""), ...fromEnv.overrides]).config;
+    const below = applyOverrides(layer.base as HybridConfig, [...fromState, ...fromEnv.overrides]).config;
     const read = await readProvider(opts.provider, (keys) => keys.reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], below), {
       timeoutMs: opts.providerTimeoutMs,
     });
@@ -150,8 +151,8 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
   const file = layer.name;
   if (problems.length > 0) throw new ConfigError(problems, { file });
   const base = layer.base as HybridConfig;
-  const baseSources = attribute(base, new Map(), layer.file);
-  const overrides = [...stateOverrides(state, stateDir ?? ""), ...fromEnv.overrides, ...providerOverrides];
+  const baseSources = attribute(base, layer.file);
+  const overrides = [...fromState, ...fromEnv.overrides, ...providerOverrides];
   const applied = applyOverrides(base, overrides, baseSources);
   warnings.push(...applied.warnings.map(redact));
   const loaded: LoadedConfig = {
