@@ -6,7 +6,7 @@ import { internalsOf, stateOverrides, type LoadedConfig } from "./config.js";
 import { FLAG_ENV_VARIABLES, readEnv } from "./config-env.js";
 import { applyOverrides, type ConfigSource, type Override } from "./config-layers.js";
 import { PROVIDER_FLAGS, readProvider, type FlagProvider } from "./config-provider.js";
-import type { HybridConfig } from "./config-schema.js";
+import { FLAG_NAMES, type HybridConfig } from "./config-schema.js";
 import { readRolloutState } from "./rollout-state.js";
 
 /** The four flags. */
@@ -59,7 +59,8 @@ export function createFlagReader(loaded: LoadedConfig, options: FlagReaderOption
   const inner = internalsOf(loaded);
   // A LoadedConfig made by hand has no layers: its own values are the base.
   const base = inner?.base ?? loaded.config;
-  const baseSources = new Map([...(inner?.baseSources ?? loaded.sources ?? [])].filter(([path]) => path.startsWith("flags.")));
+  const given = inner?.baseSources ?? loaded.sources;
+  const baseSources = new Map(FLAG_NAMES.map((name): [string, ConfigSource] => [`flags.${name}`, given?.get(`flags.${name}`) ?? { kind: "default" }]));
   const env = opts.env ?? inner?.env ?? process.env;
   const provider = opts.provider ?? inner?.provider;
   const stateDir = opts.stateDir ?? loaded.stateDir;
