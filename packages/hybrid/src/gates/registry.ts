@@ -119,7 +119,12 @@ export function createGateRegistry(options: GateRegistryOptions): GateRegistry {
   const replacements = options.gates ?? [];
   const problems = Array.isArray(replacements) ? replacementProblems(replacements) : [{ path: "gates", message: "expected an array of gates" }];
   const parsed = GatesConfigSchema.safeParse(options.config ?? {});
-  if (!parsed.success) for (const issue of parsed.error.issues) problems.push({ path: ["config", ...issue.path.map(String)].join("."), message: issue.message });
+  for (const issue of parsed.error?.issues ?? []) {
+    const path = ["config", ...issue.path.map(String)];
+    // An unknown gate id (or field) is one problem at its own path, not one at its parent's.
+    const keys = issue.code === "unrecognized_keys" ? issue.keys : [undefined];
+    for (const key of keys) problems.push({ path: [...path, ...(key === undefined ? [] : [key])].join("."), message: key === undefined ? issue.message : "unknown key" });
+  }
   if (problems.length > 0) throw new GateOptionsError("gate registry options", problems);
 
   const scanner = (options.redact as { redactSecrets?: unknown }).redactSecrets;

@@ -10,8 +10,8 @@ const WHITESPACE_RUN = /\s+/g;
 
 /**
  * Words that carry no meaning of their own in an acceptance criterion; G10 does not look for them.
- * Negations (`no`, `not`, `never`, `without`, `none`) are deliberately absent: "no secrets logged"
- * is not addressed by "secrets logged".
+ * Negations (`no`, `not`, `never`, `without`, `none`, …) are deliberately absent: "no secrets
+ * logged" is not addressed by "secrets logged" (they all stem to `no`, see `stem`).
  */
 export const STOP_WORDS: ReadonlySet<string> = new Set(
   (
@@ -54,14 +54,19 @@ const SUFFIXES: ReadonlyArray<readonly [string, string]> = [
   ["s", ""],
 ];
 
+/** Words that negate; all stem to `no`, so "without recursion" is addressed by "no recursion". */
+const NEGATIONS: ReadonlySet<string> = new Set(["no", "not", "never", "none", "nor", "without", "cannot"]);
+
 /**
- * A light, deterministic stemmer (not Porter's): words of up to 3 characters are kept; otherwise the
+ * A light, deterministic stemmer (not Porter's): a negation (`no`, `not`, `never`, `none`, `nor`,
+ * `without`, `cannot`) becomes `no`; other words of up to 3 characters are kept; otherwise the
  * first of `ational→ate`, `ation→ate`, `ies→y`, `ing`, `ed`, `es`, `ly`, `s` (not after `s`, `i`, `u`) that
  * leaves at least 3 characters is stripped; then a final `e` is dropped and a doubled final consonant
  * (other than `l`, `s`, `z`) is undoubled. `passes`, `passed`, `passing` → `pass`; `validated`,
  * `validation`, `validates` → `validat`; `handles`, `handled`, `handle` → `handl`.
  */
 export function stem(word: string): string {
+  if (NEGATIONS.has(word)) return "no";
   if (word.length <= 3) return word;
   let w = word;
   for (const [suffix, replacement] of SUFFIXES) {
