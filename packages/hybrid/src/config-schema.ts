@@ -92,6 +92,11 @@ export const GitHubConfigSchema = z.strictObject({
   tokenEnv: z.string().min(1).default("GITHUB_TOKEN"),
   /** Logins whose handoff markers are trusted, besides the token's own user. @default [] */
   authors: z.array(z.string().min(1)).default([]),
+  /**
+   * The login hybrid's own comments are written by (progress, handoffs, escalation); only its comments
+   * count as ours. Needed with a GitHub App token, which cannot ask `GET /user`. @default the token's user
+   */
+  identity: z.string().min(1).optional(),
 });
 
 /** The gate ids. */

@@ -41,6 +41,8 @@ export const OrchestratorOptionsSchema = z.strictObject({
   env: z.record(z.string(), z.string().optional()).optional(),
   /** Told every journaled event of every run. @default none */
   onEvent: fn<(event: DispatchEvent) => void>().optional(),
+  /** Told what went wrong beside a run without failing it (progress comment, escalation, flag reads); also in `RunResult.warnings`. @default process.emitWarning */
+  onWarning: fn<(message: string) => void>().optional(),
   /** `gen_ai.provider.name` of the runner, for telemetry. @default "_OTHER" */
   providerName: z.string().min(1).optional(),
   /** Seed of retry jitter (a resume keeps its run's). @default random */

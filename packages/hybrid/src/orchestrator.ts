@@ -149,8 +149,15 @@ abstract class Orchestrator {
       ...(wiring.github ? { github: { ...wiring.github, maxComments: config.context.maxL2Comments } } : {}),
       ...(options.providers ? { providers: options.providers } : {}),
     });
+    const warnings: string[] = [];
+    const warn = (message: string): void => {
+      const redacted = wiring.redact(message);
+      warnings.push(redacted);
+      (options.onWarning ?? ((text: string) => process.emitWarning(text)))(redacted);
+    };
     const progress = (snapshot: { wave: number; nodes: ReadonlyMap<string, { status: string; attempts: number; handoffUrl?: string }> }): void => {
-      void wiring.progress.update({
+      void wiring.progress
+        .update({
         runId: request.runId,
         workflowId: plan.workflowId,
         mode: request.strategy.strategy,
@@ -158,7 +165,10 @@ abstract class Orchestrator {
         waves: plan.waves.length,
         nodes: [...snapshot.nodes].map(([id, node]) => ({ id, agent: plan.nodes[id]!.agent, ...node })),
         at: wiring.clock(),
-      });
+        })
+        .then((written) => {
+          if (written.error) warn(`[hybrid] run ${request.runId}: the progress ledger was not updated: ${written.error.message}`);
+        });
     };
     const outcome = await runSession(
       {
@@ -175,7 +185,15 @@ abstract class Orchestrator {
         clock: wiring.clock,
         progress,
         resolveJoin,
-        ...(request.strategy.strategy === "hybrid" ? { readFlags: async () => (await wiring.flags.read()).flags } : {}),
+        ...(request.strategy.strategy === "hybrid"
+          ? {
+              readFlags: async () => {
+                const read = await wiring.flags.read();
+                for (const warning of read.warnings) warn(warning);
+                return read.flags;
+              },
+            }
+          : {}),
         ...(options.onEvent ? { onEvent: options.onEvent } : {}),
         ...(options.seed !== undefined ? { seed: options.seed } : {}),
       },
@@ -192,7 +210,10 @@ abstract class Orchestrator {
       escalationUrl = await wiring.escalator
         .escalate(result.postMortem, { runId: request.runId, workflowId: plan.workflowId, reason, ...(escalating.length > 0 ? { nodes: escalating } : {}) })
         .then((recorded) => recorded.url)
-        .catch(() => undefined);
+        .catch((error: unknown) => {
+          warn(`[hybrid] run ${request.runId}: the post-mortem could not be escalated: ${error instanceof Error ? error.message : String(error)}`);
+          return undefined;
+        });
     }
     await wiring.progress.flush();
     const record = await telemetry.finish();
@@ -207,6 +228,7 @@ abstract class Orchestrator {
       record,
       ...(result.postMortem ? { postMortem: result.postMortem } : {}),
       ...(escalationUrl !== undefined ? { escalationUrl } : {}),
+      warnings,
     };
   }
 }

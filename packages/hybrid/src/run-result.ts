@@ -43,6 +43,8 @@ export interface RunResult {
   postMortem?: PostMortem;
   /** Where the post-mortem was escalated to, when it was. */
   escalationUrl?: string;
+  /** What went wrong beside the run without failing it (a progress comment, the escalation, a flag read), redacted. */
+  warnings: string[];
 }
 
 /** Node results from dispatch's outcomes, with the orchestrator's own token counts. */

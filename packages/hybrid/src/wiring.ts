@@ -38,7 +38,7 @@ export interface Wiring {
   escalator: Escalator;
   progress: ProgressReporter;
   /** GitHub access for L2 comments, when configured and a token is there. */
-  github?: { baseUrl: string; auth: string; authors: readonly string[] };
+  github?: { baseUrl: string; auth: string; authors: readonly string[]; identity?: string };
 }
 
 /** Builds the wiring of an orchestrator from its resolved options. */
@@ -48,7 +48,7 @@ export function wire(options: ResolvedOrchestratorOptions, config: HybridConfig,
   const env = options.env ?? process.env;
   const stateDir = options.stateDir;
   const token = config.github.enabled ? env[config.github.tokenEnv] : undefined;
-  const github = token ? { baseUrl: config.github.baseUrl, auth: token, authors: config.github.authors } : undefined;
+  const github = token ? { baseUrl: config.github.baseUrl, auth: token, authors: config.github.authors, ...(config.github.identity ? { identity: config.github.identity } : {}) } : undefined;
   const handoffSink =
     options.handoffSink ??
     (github ? createGitHubSink({ auth: github.auth, baseUrl: github.baseUrl, redact, ledgerDir: stateDir }) : createLedgerSink({ dir: stateDir, redact }));
@@ -71,7 +71,7 @@ export function wire(options: ResolvedOrchestratorOptions, config: HybridConfig,
     progress: createProgressReporter({
       stateDir,
       redact,
-      ...(github && epic ? { github: { baseUrl: github.baseUrl, auth: github.auth, issue: epic } } : {}),
+      ...(github && epic ? { github: { baseUrl: github.baseUrl, auth: github.auth, issue: epic, ...(github.identity ? { identity: github.identity } : {}) } } : {}),
     }),
     ...(github ? { github } : {}),
   };
