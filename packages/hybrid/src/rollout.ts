@@ -45,8 +45,8 @@ export interface RolloutStatus {
   /** When the stage began (epoch ms); null when untracked. */
   since: number | null;
   nextStage: RolloutStage | null;
-  /** Dwell of the stage before `nextStage`: required by `rollout.dwellHours`, elapsed, remaining. */
-  dwell: { requiredMs: number; elapsedMs: number; remainingMs: number };
+  /** Dwell of the stage before `nextStage`: required by `rollout.dwellHours`, elapsed (null when untracked: stage 0 has always been), remaining. */
+  dwell: { requiredMs: number; elapsedMs: number | null; remainingMs: number };
   /** Run records started in the stage: valid, invalid, and the required metrics the invalid ones lack. */
   telemetry: {
     runs: number;
@@ -112,8 +112,9 @@ async function computeStatus(opts: Parsed, state: RolloutState | undefined): Pro
   const nextStage = ROLLOUT_STAGES[ROLLOUT_STAGES.indexOf(stage) + 1] ?? null;
   const dwellHours = opts.config.rollout.dwellHours;
   const requiredMs = nextStage !== null && Object.hasOwn(dwellHours, String(nextStage)) ? dwellHours[String(nextStage)]! * HOUR_MS : 0;
-  const elapsedMs = since === null ? 0 : Math.max(0, now - since);
-  const dwell = { requiredMs, elapsedMs, remainingMs: Math.max(0, requiredMs - elapsedMs) };
+  // Untracked, the rollout has been at stage 0 since before anyone measured: its dwell is served.
+  const elapsedMs = since === null ? null : Math.max(0, now - since);
+  const dwell = { requiredMs, elapsedMs, remainingMs: elapsedMs === null ? 0 : Math.max(0, requiredMs - elapsedMs) };
 
   const scan = await opts.runStore.scan();
   const from = since ?? 0;
@@ -146,7 +147,7 @@ async function computeStatus(opts: Parsed, state: RolloutState | undefined): Pro
     blockers.push({ code: "kill-switch", message: `the kill switch is engaged since ${new Date(at).toISOString()} (${reason}); call rolloutResume once resolved` });
   }
   if (nextStage !== null && dwell.remainingMs > 0) {
-    blockers.push({ code: "dwell", message: `stage ${stage}% has lasted ${hours(elapsedMs)} of the ${hours(requiredMs)} required before ${nextStage}%; ${hours(dwell.remainingMs)} remain` });
+    blockers.push({ code: "dwell", message: `stage ${stage}% has lasted ${hours(elapsedMs!)} of the ${hours(requiredMs)} required before ${nextStage}%; ${hours(dwell.remainingMs)} remain` });
   }
   if (!telemetry.complete) {
     const missing = Object.entries(telemetry.missingMetrics).map(([name, count]) => `${name} ×${count}`);
