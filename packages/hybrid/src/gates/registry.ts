@@ -35,14 +35,11 @@ export interface GateRegistryOptions {
 export interface GateEvaluation {
   /** One entry per gate of the stage, in id order: every gate runs, enabled or not. */
   entries: GateLogEntry[];
-  /**
-   * Set when an enforced gate failed: the transition stops. The first that failed outright, or,
-   * when every enforced failure asked for review, the first of those.
-   */
+  /** The first enforced gate that failed outright (not one that asked for review): the transition stops. */
   failed?: GateLogEntry;
   /**
-   * True when `failed` asked for review (G10) and no enforced gate failed outright: the node is
-   * done but `needs-review`, not failed.
+   * True when no enforced gate failed outright and one failed asking for a person's review (G10,
+   * its entry marked `needsReview`): the node is done but `needs-review`, not failed.
    */
   needsReview: boolean;
 }
@@ -159,9 +156,9 @@ export function createGateRegistry(options: GateRegistryOptions): GateRegistry {
       if (!passed && verdict.needsReview === true) entry.needsReview = true;
       entries.push(entry);
     }
-    const failed =
-      entries.find((entry) => entry.decision === "fail" && entry.needsReview !== true) ?? entries.find((entry) => entry.decision === "fail");
-    return failed ? { entries, failed, needsReview: failed.needsReview === true } : { entries, needsReview: false };
+    const failed = entries.find((entry) => entry.decision === "fail" && entry.needsReview !== true);
+    if (failed) return { entries, failed, needsReview: false };
+    return { entries, needsReview: entries.some((entry) => entry.decision === "fail") };
   };
 
   return Object.freeze({ gates, enabled, evaluate });
