@@ -1,10 +1,10 @@
 // G10's heuristic on realistic outputs, and the output-scanning gates (G7, G10) in linear time on
 // adversarial outputs of 100 KB and more.
+import { redact } from "@hybrid/context";
 import { describe, expect, it } from "vitest";
 import { assessAcceptance, createDefinitionOfDoneGate, createGateRegistry, createOutputDeclaredGate, type GateVerdict } from "../src/index.js";
 import { stem } from "../src/gates/text-match.js";
 import { contextAt, nodeOf, timed } from "./gates-fixtures.js";
-import { redact } from "@hybrid/context";
 
 const CRITERIA = [
   "100,000 nodes and 1,000,000 edges planned without recursion",

@@ -1,5 +1,5 @@
 // Each built-in gate, passing and failing on crafted contexts.
-import { createRedactor, redact } from "@hybrid/context";
+import { createRedactor, redact, redactSecrets } from "@hybrid/context";
 import { describe, expect, it } from "vitest";
 import {
   createAcceptanceCriteriaGate,
@@ -22,7 +22,6 @@ import {
   type JoinResolution,
   type QualityGate,
 } from "../src/index.js";
-import { redactSecrets } from "@hybrid/context";
 import { thrown } from "@hybrid/test-utils";
 import { AWS_KEY, GITHUB_TOKEN, REVIEW, contextAt, nodeOf, rawWorkflow, statuses } from "./gates-fixtures.js";
 
