@@ -154,10 +154,13 @@ export async function runNode(
     if (!run.stopping()) {
       await context.check?.("output", node, { output }, { signal: run.signal });
       if (context.handoff) await context.handoff(node, outcome);
-      const subject: CheckSubject = { output };
-      if (outcome.handoffUrl !== undefined) subject.handoffUrl = outcome.handoffUrl;
-      if (outcome.handoffError !== undefined) subject.handoffError = outcome.handoffError;
-      await context.check?.("handoff", node, subject, { signal: run.signal });
+      // A stop during the handoff cut it short: the success stands, and a resume records the handoff.
+      if (!run.stopping()) {
+        const subject: CheckSubject = { output };
+        if (outcome.handoffUrl !== undefined) subject.handoffUrl = outcome.handoffUrl;
+        if (outcome.handoffError !== undefined) subject.handoffError = outcome.handoffError;
+        await context.check?.("handoff", node, subject, { signal: run.signal });
+      }
     }
     await journal.append(succeeded);
     return { kind: "succeeded", outcome };
