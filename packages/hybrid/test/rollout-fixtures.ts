@@ -28,7 +28,7 @@ export const HOUR = 3_600_000;
 export const T0 = Date.UTC(2025, 2, 1, 12, 0, 0);
 
 /** A valid run record (checked against telemetry's schema), one node, every metric present. */
-export function runRecord(overrides: Partial<RunRecordInput> & { metrics?: Partial<RunRecordInput["metrics"]> } = {}): RunRecord {
+export function runRecord(overrides: Omit<Partial<RunRecordInput>, "metrics"> & { metrics?: Partial<RunRecordInput["metrics"]> } = {}): RunRecord {
   const { metrics, ...rest } = overrides;
   const startedAt = rest.startedAt ?? T0;
   const base: RunRecordInput = {

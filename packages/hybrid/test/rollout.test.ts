@@ -96,7 +96,7 @@ describe("rolloutAdvance", () => {
     // A bad line from before the stage does not count; one from the stage does, and so does garbage.
     const before = runRecord({ runId: "before-stage", startedAt: T0 - 1 }) as Record<string, unknown>;
     delete before.metrics;
-    const lacking = runRecord({ runId: "lacking", startedAt: T0 + HOUR }) as RunRecord & { metrics: Record<string, unknown> };
+    const lacking = runRecord({ runId: "lacking", startedAt: T0 + HOUR }) as unknown as { metrics: Record<string, unknown> };
     delete lacking.metrics.token_input;
     await appendFile(join(stateDir, "runs.jsonl"), `${JSON.stringify(before)}\n${JSON.stringify(lacking)}\nnot json at all\n`);
     await createJsonlRunStore({ dir: stateDir, redact: identity }).append(runRecord({ runId: "good", startedAt: T0 + 2 * HOUR }));
