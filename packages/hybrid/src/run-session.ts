@@ -12,6 +12,7 @@ import type { GateContext, JoinResolution } from "./gate-contract.js";
 import type { HistoryEntry, PromptBuilder } from "./prompts.js";
 import { nodeResults } from "./run-result.js";
 import type { NodeStatus, RunResult } from "./run-result.js";
+import { GateFailedError } from "./orchestrator-errors.js";
 import type { SessionGates } from "./session-gates.js";
 import { changed, next } from "./session-strategy.js";
 import type { Flags, StrategyState } from "./session-strategy.js";
@@ -142,6 +143,9 @@ export async function runSession(parts: SessionParts, request: SessionRequest): 
       join = parts.resolveJoin(node.spec.join, node.dependsOn.map((dep) => ({ nodeId: dep, priority: plan.nodes[dep]!.priority, output: upstream[dep] ?? "" })));
       const stop = await gates.evaluate("join", gateContext("join", { node: node.spec, join }));
       if (stop) throw stop;
+      // The join's policy holds even with G9 switched off: fail-fast fails, manual-escalation stops.
+      if (join.status === "conflict") throw new GateFailedError("G9", `fail-fast join: upstream outputs disagree on ${join.conflicts.map((c) => c.key).join(", ")}`);
+      if (join.status === "escalate") throw new GateFailedError("G9", `manual-escalation join: upstream outputs disagree on ${join.conflicts.map((c) => c.key).join(", ")}`, "needs-escalation");
     }
     const built = await prompts.build(node, history, { runId: request.runId, memory: state.memory, ...(join ? { join } : {}), signal });
     counted.set(node.id, { promptTokens: built.tokens, baselineTokens: built.baselineTokens });
