@@ -4,8 +4,8 @@
 import { z } from "zod";
 import type { ConfigProblem } from "./config-errors.js";
 import type { ConfigFile } from "./config-file.js";
-import { configProblems } from "./config-problems.js";
-import { HybridConfigSchema, type HybridConfig } from "./config-schema.js";
+import { checkConfig } from "./config-problems.js";
+import type { HybridConfig } from "./config-schema.js";
 
 /** Where one leaf of the effective configuration came from. */
 export type ConfigSource =
@@ -69,8 +69,8 @@ function where(source: ConfigSource): Omit<ConfigProblem, "path" | "message"> {
 export function checkOverride(override: Override): ConfigProblem[] {
   const input = Object.create(null) as Record<string, unknown>;
   setAt(input, override.keys, override.value);
-  const parsed = HybridConfigSchema.safeParse(input);
-  return parsed.success ? [] : configProblems(parsed.error, input, () => where(override.source));
+  const checked = checkConfig(input, () => where(override.source));
+  return checked.success ? [] : checked.problems;
 }
 
 const KILL_SWITCH = "flags.kill_switch";

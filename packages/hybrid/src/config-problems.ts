@@ -2,7 +2,7 @@
 // what was found, and for an unknown key the nearest known one.
 import { z } from "zod";
 import type { ConfigProblem } from "./config-errors.js";
-import { HybridConfigSchema } from "./config-schema.js";
+import { HybridConfigSchema, type HybridConfig } from "./config-schema.js";
 
 type Schema = z.core.$ZodType;
 type Def = { type: string; innerType?: Schema; shape?: Record<string, Schema>; valueType?: Schema; keyType?: Schema; element?: Schema; entries?: Record<string, unknown> };
@@ -74,15 +74,6 @@ export function nearestKey(word: string, known: readonly string[]): string | und
   return best?.key;
 }
 
-function valueAt(root: unknown, path: readonly PropertyKey[]): { found: boolean; value: unknown } {
-  let value = root;
-  for (const key of path) {
-    if (typeof value !== "object" || value === null || !Object.hasOwn(value, key)) return { found: false, value: undefined };
-    value = (value as Record<PropertyKey, unknown>)[key];
-  }
-  return { found: true, value };
-}
-
 function describeValue(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "a list";
@@ -96,13 +87,23 @@ const EXPECTED: Record<string, string> = { number: "a number", string: "a string
 /** Where a problem at `keys` is: file position, environment variable or provider flag. */
 export type Locate = (keys: readonly PropertyKey[], key?: boolean) => Omit<ConfigProblem, "path" | "message">;
 
-/** Problems of a failed parse of `input` with the config schema, each located by `locate`. */
-export function configProblems(error: z.ZodError, input: unknown, locate: Locate): ConfigProblem[] {
+/**
+ * Parses `input` with the config schema; on failure, every problem in words, located by `locate`.
+ * Issues carry their offending value (`reportInput`): YAML and JSON have no `undefined`, so an
+ * undefined value is a missing key.
+ */
+export function checkConfig(input: unknown, locate: Locate): { success: true; data: HybridConfig } | { success: false; error: z.ZodError; problems: ConfigProblem[] } {
+  const parsed = HybridConfigSchema.safeParse(input, { reportInput: true });
+  return parsed.success ? { success: true, data: parsed.data } : { success: false, error: parsed.error, problems: configProblems(parsed.error, locate) };
+}
+
+function configProblems(error: z.ZodError, locate: Locate): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   for (const issue of error.issues) {
     const keys = issue.path as PropertyKey[];
     const path = z.core.toDotPath(keys);
-    const { found, value } = valueAt(input, keys);
+    const value = (issue as { input?: unknown }).input;
+    const found = value !== undefined;
     const add = (message: string) => problems.push({ path, message, ...locate(keys) });
     switch (issue.code) {
       case "unrecognized_keys":

@@ -9,7 +9,7 @@ import { ConfigError, type ConfigProblem } from "./config-errors.js";
 import { readEnv } from "./config-env.js";
 import { readConfigFile, type ConfigFile } from "./config-file.js";
 import { applyOverrides, attribute, checkOverride, type ConfigSource, type Override } from "./config-layers.js";
-import { configProblems } from "./config-problems.js";
+import { checkConfig } from "./config-problems.js";
 import { readProvider, type FlagProvider } from "./config-provider.js";
 import { HybridConfigSchema, type HybridConfig } from "./config-schema.js";
 import { readRolloutState, rolloutStatePath, type RolloutState } from "./rollout-state.js";
@@ -102,10 +102,10 @@ async function fileLayer(file: string | undefined, cwd: string, defaultFile: str
   const read = await readConfigFile(resolve(cwd, path));
   if (read.ok) {
     const config = { ...read.config, file: path };
-    const parsed = HybridConfigSchema.safeParse(config.data);
-    if (parsed.success) return { name: path, file: config, base: parsed.data, problems: [] };
-    const locate = (keys: readonly PropertyKey[], key?: boolean) => ({ file: path, ...config.locate(keys, key) });
-    return { name: path, file: config, base: undefined, problems: configProblems(parsed.error, config.data, locate) };
+    const checked = checkConfig(config.data, (keys, key) => ({ file: path, ...config.locate(keys, key) }));
+    return checked.success
+      ? { name: path, file: config, base: checked.data, problems: [] }
+      : { name: path, file: config, base: undefined, problems: checked.problems };
   }
   if (read.notFound === true) {
     // Only the default file is optional: a path the caller named must exist.

@@ -4,7 +4,8 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { RequiredMetric, RunRecord } from "@hybrid/telemetry";
-import { redactedJson, writeFileAtomic, type RolloutStage, type TriggerName } from "./rollout-state.js";
+import { writeFileAtomically } from "./progress-file.js";
+import { redactedJson, type RolloutStage, type TriggerName } from "./rollout-state.js";
 import type { TriggerResult, TriggerWindow } from "./rollout-triggers.js";
 
 /** Numbers of the window an incident describes. */
@@ -83,7 +84,7 @@ export async function writeIncidents(
     const incident: Incident = { ...common, file: join(stateDir, relative), trigger: name, value, threshold, sampleSize, minSample, detail, runIds };
     const { file, ...bundle } = incident;
     const text = redactedJson(bundle, redact);
-    await writeFileAtomic(file, text);
+    await writeFileAtomically(file, text);
     // What is returned is what was written: a caller that prints it prints nothing redaction removed.
     written.push({ incident: { ...(JSON.parse(text) as Omit<Incident, "file">), file }, relative });
   }

@@ -1,12 +1,12 @@
 // `<stateDir>/rollout.json`: the rollout guard's stage, since when, its history and the kill switch.
 // Versioned (`v`), written atomically (temp file, fsync, rename, fsync of the directory) under a
 // lock, every string through `redact`; a reader refuses a version it does not know.
-import { randomBytes } from "node:crypto";
-import { mkdir, open, readFile, rename, rm, stat } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { readFile, stat } from "node:fs/promises";
+import { join } from "node:path";
 import { withFileLock } from "@hybrid/resilience";
 import { z } from "zod";
 import { ROLLOUT_STAGES } from "./config-schema.js";
+import { writeFileAtomically } from "./progress-file.js";
 import { RolloutStateError } from "./rollout-errors.js";
 
 /** The state file's name under the state directory. */
@@ -89,39 +89,9 @@ export function redactedJson(value: unknown, redact: (text: string) => string): 
   return `${JSON.stringify(value, (_key, item: unknown) => (typeof item === "string" ? redact(item) : item), 2)}\n`;
 }
 
-/**
- * Writes `text` to `file` atomically: a temp file beside it, fsynced, renamed over it, and the
- * directory fsynced, so a crash leaves the old or the new content, never a torn one.
- */
-export async function writeFileAtomic(file: string, text: string): Promise<void> {
-  await mkdir(dirname(file), { recursive: true });
-  const temporary = `${file}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`;
-  try {
-    const handle = await open(temporary, "wx");
-    try {
-      await handle.writeFile(text, "utf8");
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temporary, file);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
-  }
-  const directory = await open(dirname(file), "r");
-  try {
-    await directory.sync();
-  } catch {
-    // Some platforms (Windows) cannot fsync a directory; the file's own fsync is what there is.
-  } finally {
-    await directory.close();
-  }
-}
-
 /** Validates, redacts and writes the rollout state atomically. */
 export async function writeRolloutState(stateDir: string, state: RolloutState, redact: (text: string) => string): Promise<void> {
-  await writeFileAtomic(rolloutStatePath(stateDir), redactedJson(RolloutStateSchema.parse(state), redact));
+  await writeFileAtomically(rolloutStatePath(stateDir), redactedJson(RolloutStateSchema.parse(state), redact));
 }
 
 /** Runs `fn` holding the state file's lock, so two `rollout` commands never interleave their read and write. */

@@ -7,8 +7,8 @@ import { validateRunRecords, type RequiredMetric, type RunRecord, type RunStoreS
 import { z } from "zod";
 import type { LoadedConfig } from "./config.js";
 import { ConfigError } from "./config-errors.js";
-import { configProblems } from "./config-problems.js";
-import { HybridConfigSchema, ROLLOUT_STAGES, type HybridConfig, type HybridConfigInput } from "./config-schema.js";
+import { checkConfig } from "./config-problems.js";
+import { ROLLOUT_STAGES, type HybridConfig, type HybridConfigInput } from "./config-schema.js";
 import { RolloutError, type RolloutRefusal } from "./rollout-errors.js";
 import { failedRunIds, summarize, writeIncidents, type Incident } from "./rollout-incident.js";
 import { readRolloutState, withRolloutLock, writeRolloutState, type RolloutHistoryEntry, type RolloutStage, type RolloutState } from "./rollout-state.js";
@@ -97,8 +97,8 @@ function parseOptions(options: RolloutOptions, what: string): Parsed {
   }
   const given = parsed.data.config;
   const input = "sources" in given && "config" in given ? (given as LoadedConfig).config : given;
-  const config = HybridConfigSchema.safeParse(input);
-  if (!config.success) throw new ConfigError(configProblems(config.error, input, () => ({})), { cause: config.error });
+  const config = checkConfig(input, () => ({}));
+  if (!config.success) throw new ConfigError(config.problems, { cause: config.error });
   return { ...parsed.data, config: config.data, redact: checkedRedact(parsed.data.redact ?? defaultRedact, what) };
 }
 

@@ -3,8 +3,8 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { ConfigError } from "./config-errors.js";
-import { configProblems } from "./config-problems.js";
-import { HybridConfigSchema, type HybridConfigInput } from "./config-schema.js";
+import { checkConfig } from "./config-problems.js";
+import type { HybridConfigInput } from "./config-schema.js";
 
 /** Why a workflow runs in the mode it does; checked in this order. */
 export type StrategyReason = "flag-off" | "kill-switch" | "not-in-rollout" | "ineligible" | "critical" | "hybrid";
@@ -46,8 +46,8 @@ export function rolloutBucket(salt: string, key: string): number {
  * @throws ConfigError when `config` does not fit the schema (partial configs get the defaults).
  */
 export function selectStrategy(config: HybridConfigInput, workflow: StrategyWorkflow): Strategy {
-  const parsed = HybridConfigSchema.safeParse(config);
-  if (!parsed.success) throw new ConfigError(configProblems(parsed.error, config, () => ({})), { cause: parsed.error });
+  const parsed = checkConfig(config, () => ({}));
+  if (!parsed.success) throw new ConfigError(parsed.problems, { cause: parsed.error });
   const spec = StrategyWorkflowSchema.safeParse(workflow);
   if (!spec.success) {
     const problems = spec.error.issues.map((issue) => ({ path: `workflow.${z.core.toDotPath(issue.path)}`, message: issue.message }));

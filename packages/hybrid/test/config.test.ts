@@ -8,13 +8,10 @@ import { isConfigError, type ConfigError } from "../src/config-errors.js";
 import { formatConfigSource } from "../src/config-layers.js";
 import { HybridConfigSchema } from "../src/config-schema.js";
 import { isRolloutStateError } from "../src/rollout-errors.js";
-import { listing, scriptedProvider, tempDir } from "./rollout-fixtures.js";
+import { listing, rejection, scriptedProvider, tempDir } from "./rollout-fixtures.js";
 
 async function configError(promise: Promise<unknown>): Promise<ConfigError> {
-  const error = await promise.then(
-    () => expect.unreachable("expected a ConfigError"),
-    (e: unknown) => e,
-  );
+  const error = await rejection(promise);
   if (!isConfigError(error)) throw error;
   return error;
 }

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Provider, ResolutionDetails } from "@openfeature/server-sdk";
 import { REQUIRED_METRICS, RunRecordSchema, type RunRecord, type RunRecordInput } from "@hybrid/telemetry";
-import { afterEach } from "vitest";
+import { afterEach, expect } from "vitest";
 
 const made: string[] = [];
 afterEach(async () => {
@@ -71,4 +71,12 @@ export function scriptedProvider(name: string, answer: Answer): Provider {
     resolveStringEvaluation: () => Promise.reject(new Error("not used")),
     resolveObjectEvaluation: () => Promise.reject(new Error("not used")),
   };
+}
+
+/** What `promise` rejects with; fails the test when it resolves (the async twin of `thrown`). */
+export async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => expect.unreachable("expected a rejection"),
+    (error: unknown) => error,
+  );
 }

@@ -7,7 +7,7 @@ import { isConfigError } from "../src/config-errors.js";
 import { rolloutAdvance, rolloutCheck, rolloutResume, rolloutStatus, type RolloutOptions } from "../src/rollout.js";
 import { isRolloutError, type RolloutError } from "../src/rollout-errors.js";
 import { selectStrategy } from "../src/strategy.js";
-import { HOUR, runRecord, T0, tempDir } from "./rollout-fixtures.js";
+import { HOUR, rejection, runRecord, T0, tempDir } from "./rollout-fixtures.js";
 
 const identity = (text: string) => text;
 
@@ -23,10 +23,7 @@ async function guard(options: { records?: RunRecord[]; config?: RolloutOptions["
 }
 
 async function refused(promise: Promise<unknown>): Promise<RolloutError> {
-  const error = await promise.then(
-    () => expect.unreachable("expected a refusal"),
-    (e: unknown) => e,
-  );
+  const error = await rejection(promise);
   if (!isRolloutError(error)) throw error;
   return error;
 }
