@@ -66,7 +66,8 @@ export function wire(options: ResolvedOrchestratorOptions, config: HybridConfig,
     handoffSink,
     estimator: options.estimator ?? createTiktokenEstimator({ encoding: config.context.encoding }),
     registry: createGateRegistry({ gates: options.gates, config: config.gates, redact }),
-    flags: options.flagReader ?? createFlagReader(base, { env, stateDir }),
+    // A loaded config's reader re-reads what `loadConfig` was given (its env, provider, state dir).
+    flags: options.flagReader ?? createFlagReader(base, loaded ? (options.env ? { env: options.env } : {}) : { env, stateDir }),
     escalator: createEscalator({ sink: handoffSink, target: epic, owner: config.escalation.owner, redact, clock }),
     progress: createProgressReporter({
       stateDir,
