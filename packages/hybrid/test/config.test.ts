@@ -1,5 +1,6 @@
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { InMemoryProvider, OpenFeature } from "@openfeature/server-sdk";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../src/config.js";
@@ -307,5 +308,30 @@ describe("loadConfig: layers", () => {
     const badStage = await loadConfig({ cwd: dir, env: {}, stateDir: dir }).catch((e: unknown) => e);
     expect(isRolloutStateError(badStage) && badStage.problems.map((p) => p.path)).toEqual(["stage"]);
     expect(isRolloutStateError(badStage) && badStage.code).toBe("invalid-rollout-state");
+  });
+});
+
+describe("the documentation", () => {
+  const example = fileURLToPath(new URL("../hybrid.config.example.yaml", import.meta.url));
+  const docs = fileURLToPath(new URL("../../../docs/configuration.md", import.meta.url));
+
+  it("ships an example file that loads, holds every knob and says every default", async () => {
+    const { config, sources } = await loadConfig({ file: example, env: {} });
+    const retry = { maxAttempts: 3, baseDelayMs: 250, maxDelayMs: 30_000 };
+    const breaker = { consecutiveFailures: 5, halfOpenAfterMs: 30_000 };
+    const defaults = HybridConfigSchema.parse({});
+    expect(config).toEqual({ ...defaults, resilience: { ...defaults.resilience, retry, breaker } });
+    expect([...sources].filter(([, source]) => source.kind !== "file")).toEqual([]);
+    const text = await readFile(example, "utf8");
+    for (const { variable } of CONFIG_ENV_VARIABLES) expect(text, variable).toContain(variable);
+  });
+
+  it("documents every key and every environment variable in docs/configuration.md", async () => {
+    const text = await readFile(docs, "utf8");
+    const { sources } = await loadConfig({ file: example, env: {} });
+    const keys = [...sources.keys()].filter((key) => !key.startsWith("rollout.dwellHours."));
+    for (const key of keys) expect(text, key).toContain(`\`${key}\``);
+    for (const { variable } of CONFIG_ENV_VARIABLES) expect(text, variable).toContain(`\`${variable}\``);
+    expect(text).toContain("`rollout.dwellHours`");
   });
 });
