@@ -11,6 +11,7 @@ const brands = {
   ResumeMismatchError: Symbol.for("hybrid.dispatch.ResumeMismatchError"),
   LedgerFormatError: Symbol.for("hybrid.dispatch.LedgerFormatError"),
   InvalidAgentResultError: Symbol.for("hybrid.dispatch.InvalidAgentResultError"),
+  GitHubIdentityError: Symbol.for("hybrid.dispatch.GitHubIdentityError"),
 } as const;
 
 function hasBrand(value: unknown, brand: symbol): boolean {
@@ -159,6 +160,28 @@ export class ResumeMismatchError extends Error {
   }
 }
 
+/**
+ * The GitHub sink cannot tell its own handoff comments from anybody else's: `GET /user` refused the
+ * token (401/403/404: a GitHub App's installation token, say) and no `identity` was configured.
+ * It then neither searches nor posts (a restart could not find its comment, and it must never
+ * believe a marker someone else wrote); the handoff goes to the fallback with this error.
+ */
+export class GitHubIdentityError extends Error {
+  readonly code = "identity-unknown" as const;
+  /** What `GET /user` answered. */
+  readonly userStatus: number;
+  readonly [brands.GitHubIdentityError] = true;
+
+  constructor(userStatus: number, cause?: unknown) {
+    super(
+      `[dispatch] GitHub sink: cannot tell its own handoff comments from others' (GET /user answered ${userStatus}), so it posts no handoff comment (its fallback records them); set \`identity\` to the login it posts as (a GitHub App: \`<app>[bot]\`)`,
+      { cause },
+    );
+    this.name = "GitHubIdentityError";
+    this.userStatus = userStatus;
+  }
+}
+
 /** A runner resolved with something that is not a valid `AgentResult`: a permanent failure of that node. */
 export class InvalidAgentResultError extends Error {
   readonly code = "invalid-result" as const;
@@ -189,6 +212,7 @@ export const isSimulatedFailureError = (e: unknown): e is SimulatedFailureError 
   hasBrand(e, brands.SimulatedFailureError);
 export const isHandoffError = (e: unknown): e is HandoffError => hasBrand(e, brands.HandoffError);
 export const isLedgerFormatError = (e: unknown): e is LedgerFormatError => hasBrand(e, brands.LedgerFormatError);
+export const isGitHubIdentityError = (e: unknown): e is GitHubIdentityError => hasBrand(e, brands.GitHubIdentityError);
 export const isResumeMismatchError = (e: unknown): e is ResumeMismatchError => hasBrand(e, brands.ResumeMismatchError);
 
 /** Parses `input` with `schema`, turning a ZodError into a `DispatchOptionsError` naming each path. */

@@ -10,15 +10,25 @@ import { RedactOptionSchema } from "./handoff-support.js";
 import { handoffMarker, handoffMarkerPrefix } from "./handoff.js";
 import type { HandoffEntry, HandoffIssue, HandoffSink } from "./handoff.js";
 import { createLedgerSink } from "./ledger-sink.js";
+import { createCommentTrust } from "./github-identity.js";
 
 const isFunction = (value: unknown): boolean => typeof value === "function";
 
 /** Options of `createGitHubSink`. */
 export const GitHubSinkOptionsSchema = z.strictObject({
-  /** A ready Octokit (with `rest.issues` and `paginate`); when given, auth/baseUrl/retry/spacing options are ignored. @default one built with the throttling and retry plugins */
+  /** A ready Octokit (with `rest.issues` and `rest.users`); when given, auth/baseUrl/retry/spacing options are ignored. @default one built with the throttling and retry plugins */
   octokit: z.custom<object>((value) => typeof value === "object" && value !== null).optional(),
   /** Token for the Octokit this sink builds. @default undefined (anonymous) */
   auth: z.string().optional(),
+  /**
+   * The login this sink posts as; only its comments and those of `authors` are searched for an
+   * existing handoff. Needed with a GitHub App's installation token (`<app>[bot]`), which `GET /user` refuses;
+   * it must be the login the token really posts as, or a restart will not find its comments.
+   * @default the token's own user, asked once with `GET /user`
+   */
+  identity: z.string().min(1).optional(),
+  /** Other logins whose handoff markers count as this sink's (another hybrid bot of the team). @default [] */
+  authors: z.array(z.string().min(1)).default([]),
   /** REST API root. @default "https://api.github.com" */
   baseUrl: z.string().url().default("https://api.github.com"),
   /** How many times a primary or secondary rate limit is waited out (honouring `retry-after`). @default 3 */
@@ -116,7 +126,11 @@ interface Flight {
  * and retry plugins (rate limits are waited out per `retry-after`, 5xx retried). The comment starts
  * with a hidden marker carrying the idempotency key; before posting, the sink lists the issue's
  * comments and reuses the one with that key, so a retry or a restart never posts twice, while a new
- * key (a forced re-run of a changed node) posts a new comment with its new summary. Concurrent
+ * key (a forced re-run of a changed node) posts a new comment with its new summary. Only markers in
+ * comments by the sink's own login (`identity`, else the token's user from `GET /user`, asked once)
+ * or by `authors` count: anybody who can comment could forge one and so suppress a handoff or an
+ * escalation. When `GET /user` refuses the token (401/403/404) and no `identity` is given, the sink
+ * posts nothing and the handoff goes to the fallback with a `GitHubIdentityError`. Concurrent
  * records of one key in this sink share one post (other processes are not coordinated: GitHub has
  * no lock). Nodes without an issue go to the fallback (the ledger). A call is bounded by
  * `timeoutMs`; on a timeout or a failure after the retries the handoff is recorded in the fallback,
@@ -132,6 +146,7 @@ export function createGitHubSink(options: GitHubSinkOptions): HandoffSink {
   const redact = checkedRedact(config.redact, "GitHub sink redact");
   const fallback = config.fallback ?? createLedgerSink({ dir: config.ledgerDir, redact: config.redact });
   const octokit: Octokit = (config.octokit as Octokit | undefined) ?? buildOctokit(config);
+  const trust = createCommentTrust(octokit, { identity: config.identity, authors: config.authors });
   // URLs this instance has recorded; the marker search covers other instances and restarts.
   const seen = new Map<string, string>();
   const flights = new Map<string, Flight>();
@@ -140,10 +155,11 @@ export function createGitHubSink(options: GitHubSinkOptions): HandoffSink {
     const prefix = handoffMarkerPrefix(entry.idempotencyKey);
     const { owner, repo, number } = issue;
     const request = { signal };
+    const ours = await trust.trusted(signal);
     // Page by page, by hand: octokit.paginate drops the per-request options, and with them the signal.
     for (let page = 1; ; page++) {
       const { data, headers } = await octokit.rest.issues.listComments({ owner, repo, issue_number: number, per_page: 100, page, request });
-      const hit = data.find((comment) => comment.body?.startsWith(prefix));
+      const hit = data.find((comment) => comment.body?.startsWith(prefix) && ours(comment.user?.login));
       if (hit) return { url: hit.html_url };
       if (!/\brel="next"/.test(headers.link ?? "")) break;
     }

@@ -129,11 +129,11 @@ describe("controller details", () => {
   it("GitHub sink: two records of one key at once share one request chain: one list, one POST", async () => {
     const gh = await startGitHubServer();
     try {
-      const sink = createGitHubSink({ baseUrl: gh.url, retryAfterBaseMs: 1, writeIntervalMs: 0, redact: (text) => text });
+      const sink = createGitHubSink({ auth: "test-token", baseUrl: gh.url, retryAfterBaseMs: 1, writeIntervalMs: 0, redact: (text) => text });
       const entry = { runId: "r", nodeId: "n", agent: "a", at: 0, summary: "s", idempotencyKey: "r:n:1", issue: { owner: "o", repo: "r", number: 1 } };
       const [x, y] = await Promise.all([sink.record(entry), sink.record(entry)]);
       expect(x).toEqual(y);
-      expect(gh.requests.map((r) => `${r.method} ${r.status}`)).toEqual(["GET 200", "POST 201"]);
+      expect(gh.requests.map((r) => `${r.method} ${r.path.split("?")[0]} ${r.status}`)).toEqual(["GET /user 200", "GET /repos/o/r/issues/1/comments 200", "POST /repos/o/r/issues/1/comments 201"]);
       expect(gh.comments.get("o/r#1")).toHaveLength(1);
     } finally {
       await gh.close();

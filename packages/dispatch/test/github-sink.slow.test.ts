@@ -12,7 +12,7 @@ describe("createGitHubSink with its default waits (slow)", () => {
     const { dir, cleanup } = await tempDir();
     try {
       gh.failNext(403, { secondaryRateLimit: true, retryAfterSec: 1 });
-      const sink = createGitHubSink({ baseUrl: gh.url, redact: (text) => text, fallback: createLedgerSink({ dir, redact: (text) => text }) });
+      const sink = createGitHubSink({ auth: "test-token", baseUrl: gh.url, redact: (text) => text, fallback: createLedgerSink({ dir, redact: (text) => text }) });
       const issue = { owner: "acme", repo: "agents", number: 7 };
       const base = { runId: "run-1", agent: "coder", at: 0, summary: "done", issue };
       const [a, b] = await Promise.all([

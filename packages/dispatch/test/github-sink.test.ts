@@ -72,14 +72,15 @@ const entry: HandoffEntry = {
 async function fastSink(gh: { url: string }, extra: Partial<GitHubSinkOptions> = {}) {
   const dir = await scratch();
   const ledger = createLedgerSink({ dir, redact: identity });
-  const sink = createGitHubSink({ baseUrl: gh.url, redact: identity, retryAfterBaseMs: 1, writeIntervalMs: 0, fallback: ledger, ...extra });
+  const sink = createGitHubSink({ auth: "test-token", baseUrl: gh.url, redact: identity, retryAfterBaseMs: 1, writeIntervalMs: 0, fallback: ledger, ...extra });
   return { sink, ledger };
 }
 
 const ledgerLines = async (path: string): Promise<LedgerRecord[]> =>
   (await readFile(path, "utf8")).trim().split("\n").map((line) => JSON.parse(line) as LedgerRecord);
 
-const statuses = (gh: GitHubServer): string[] => gh.requests.map((r) => `${r.method} ${r.status}`);
+/** `GET /user 200`, `GET 200` (a list), `POST 201`, … in arrival order. */
+const statuses = (gh: GitHubServer): string[] => gh.requests.map((r) => `${r.method} ${r.path === "/user" ? "/user " : ""}${r.status}`);
 
 describe("createGitHubSink (real Octokit, local server)", () => {
   it("lists >100 existing comments across pages, posts once with the key's marker, and returns html_url", async () => {
@@ -93,11 +94,11 @@ describe("createGitHubSink (real Octokit, local server)", () => {
     expect(posted.body).toContain(`key=${encodeURIComponent(entry.idempotencyKey)} run=run-1 node=architecture agent=solution-architect -->`);
     expect(posted.body).toContain("ADR merged");
     expect(posted.body).toContain("2026-01-01T00:00:00.000Z");
-    expect(statuses(gh)).toEqual(["GET 200", "GET 200", "POST 201"]);
-    expect(gh.requests[1]!.path).toContain("page=2");
+    expect(statuses(gh)).toEqual(["GET /user 200", "GET 200", "GET 200", "POST 201"]);
+    expect(gh.requests[2]!.path).toContain("page=2");
     // Same instance: cached, no new request.
     expect(await sink.record(entry)).toEqual({ url });
-    expect(gh.requests).toHaveLength(3);
+    expect(gh.requests).toHaveLength(4);
   });
 
   it("after a restart, finds its key's marker on page 2 and stops listing there, instead of posting twice", async () => {
@@ -113,8 +114,8 @@ describe("createGitHubSink (real Octokit, local server)", () => {
     expect(again.url).toBe(first.url);
     expect(concurrent.url).toBe(first.url);
     expect(gh.comments.get(key)!.filter((c) => c.body.includes("hybrid:handoff"))).toHaveLength(1);
-    // Two sinks, two pages each of three: the search stopped at the page with the marker.
-    expect(gh.requests.slice(before).map((r) => `${r.method} ${r.path.includes("page=2") ? 2 : 1}`).sort()).toEqual(["GET 1", "GET 1", "GET 2", "GET 2"]);
+    // Two sinks, each asks who it is once, then two pages each of three: the search stopped at the page with the marker.
+    expect(gh.requests.slice(before).map((r) => `${r.method} ${r.path === "/user" ? "user" : r.path.includes("page=2") ? 2 : 1}`).sort()).toEqual(["GET 1", "GET 1", "GET 2", "GET 2", "GET user", "GET user"]);
   });
 
   it("dedupes on the key: a forced re-run of a changed node (new key) posts a new comment with its new summary", async () => {
@@ -134,7 +135,7 @@ describe("createGitHubSink (real Octokit, local server)", () => {
     const { sink } = await fastSink(gh);
     const results = await Promise.all([sink.record(entry), sink.record({ ...entry, summary: "x" }), sink.record(entry)]);
     expect(new Set(results.map((r) => r.url)).size).toBe(1);
-    expect(statuses(gh)).toEqual(["GET 200", "POST 201"]);
+    expect(statuses(gh)).toEqual(["GET /user 200", "GET 200", "POST 201"]);
   });
 
   it("waits out a secondary rate limit (403, retry-after) and a primary one (429), and retries a 500", async () => {
@@ -145,14 +146,16 @@ describe("createGitHubSink (real Octokit, local server)", () => {
     const { sink } = await fastSink(gh);
     const { url } = await sink.record(entry);
     expect(url).toContain("#issuecomment-");
-    expect(statuses(gh)).toEqual(["GET 403", "GET 429", "GET 500", "GET 500", "GET 200", "POST 201"]);
+    // The faults hit the first request, the identity lookup; then the search and the post.
+    expect(statuses(gh)).toEqual(["GET /user 403", "GET /user 429", "GET /user 500", "GET /user 500", "GET /user 200", "GET 200", "POST 201"]);
     expect(gh.comments.get(key)).toHaveLength(1);
   });
 
   it("after its retries, falls back to the ledger with the GitHub error, or rejects with fallbackOnError off", async () => {
     const gh = await server();
     gh.failNext(500, { count: 2 });
-    const { sink, ledger } = await fastSink(gh, { retries: 1 });
+    // With its identity configured, the sink asks no `GET /user`: the faults hit the search.
+    const { sink, ledger } = await fastSink(gh, { retries: 1, identity: "hybrid-bot" });
     const { url } = await sink.record(entry);
     expect(url).toBe(`ledger://${ledger.path}#${encodeURIComponent(entry.idempotencyKey)}`);
     expect(statuses(gh)).toEqual(["GET 500", "GET 500"]);
@@ -162,7 +165,7 @@ describe("createGitHubSink (real Octokit, local server)", () => {
     expect(gh.requests).toHaveLength(2);
 
     gh.failNext(403, { secondaryRateLimit: true, count: 10, retryAfterSec: 0 });
-    const strict = (await fastSink(gh, { rateLimitRetries: 0, fallbackOnError: false })).sink;
+    const strict = (await fastSink(gh, { rateLimitRetries: 0, fallbackOnError: false, identity: "hybrid-bot" })).sink;
     await expect(strict.record({ ...entry, idempotencyKey: "other" })).rejects.toMatchObject({ status: 403 });
     expect(statuses(gh).slice(2)).toEqual(["GET 403"]);
   });
@@ -206,7 +209,7 @@ describe("createGitHubSink (real Octokit, local server)", () => {
     const gh = await server();
     const dir = await scratch();
     const fallback = createLedgerSink({ dir, redact: redactSecrets });
-    const sink = createGitHubSink({ baseUrl: gh.url, fallback, redact: redactSecrets, writeIntervalMs: 0 });
+    const sink = createGitHubSink({ auth: "test-token", baseUrl: gh.url, fallback, redact: redactSecrets, writeIntervalMs: 0 });
     const { url } = await sink.record({ ...entry, issue: undefined, nodeId: "local", idempotencyKey: "run-1:local:1" });
     expect(url).toBe(`ledger://${join(dir, "ledger.jsonl")}#${encodeURIComponent("run-1:local:1")}`);
     expect(gh.requests).toEqual([]);
@@ -232,7 +235,7 @@ describe("createGitHubSink (real Octokit, local server)", () => {
 
   it("accepts a ready Octokit", async () => {
     const gh = await server();
-    const sink = createGitHubSink({ octokit: new Octokit({ baseUrl: gh.url }), redact: identity, fallback: createLedgerSink({ dir: await scratch(), redact: identity }) });
+    const sink = createGitHubSink({ octokit: new Octokit({ baseUrl: gh.url, auth: "test-token" }), redact: identity, fallback: createLedgerSink({ dir: await scratch(), redact: identity }) });
     expect((await sink.record(entry)).url).toBe(gh.comments.get(key)![0]!.html_url);
   });
 

@@ -42,7 +42,7 @@ testHandoffSink({
   create: async ({ redact }) => {
     const gh = await startGitHubServer();
     const { dir, cleanup } = await tempDir();
-    const sink = createGitHubSink({ baseUrl: gh.url, redact, retryAfterBaseMs: 1, writeIntervalMs: 0, ledgerDir: dir });
+    const sink = createGitHubSink({ auth: "test-token", baseUrl: gh.url, redact, retryAfterBaseMs: 1, writeIntervalMs: 0, ledgerDir: dir });
     const marker = (key: string): string => `<!-- hybrid:handoff key=${encodeURIComponent(key)} `;
     return {
       sink,

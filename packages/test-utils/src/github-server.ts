@@ -36,6 +36,13 @@ export interface FailOptions {
   secondaryRateLimit?: boolean;
 }
 
+/** Who a token is: its comments are authored by `login`. */
+export interface TokenIdentity {
+  login: string;
+  /** A GitHub App's installation token: `GET /user` answers 403 ("Resource not accessible by integration"), as on GitHub. @default false */
+  app?: boolean;
+}
+
 export interface GitHubServerOptions {
   /** Clock for `created_at`/`updated_at` of new and seeded comments. @default () => new Date() */
   now?: () => Date;
@@ -43,6 +50,8 @@ export interface GitHubServerOptions {
   login?: string;
   /** Send weak ETags and answer `If-None-Match` with 304. @default true */
   etags?: boolean;
+  /** Tokens that are someone else than `login` (another user, or an App), keyed by the token. @default {} (every token is `login`) */
+  tokens?: Record<string, TokenIdentity>;
 }
 
 export interface GitHubServer {
@@ -73,7 +82,8 @@ const SECONDARY =
 /**
  * A local GitHub REST server on 127.0.0.1 (port 0) for tests with the real Octokit: list (paginated,
  * `since`, `Link`, a weak ETag on every page, 304 on `If-None-Match`), create, get and update issue
- * comments, `GET /user` (401 without a token), and fault injection (403 secondary rate limit with
+ * comments, `GET /user` (401 without a token, 403 for an App's token), comments authored by the
+ * token's identity (`tokens`, else `login`), and fault injection (403 secondary rate limit with
  * `retry-after`, 429, 500).
  */
 export async function startGitHubServer(options: GitHubServerOptions = {}): Promise<GitHubServer> {
@@ -86,6 +96,14 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
   let remaining = 5000;
   let url = "";
 
+  // The identity of a request's token (`authorization: token <t>` or `bearer <t>`); none: `login`.
+  const whoIs = (req: IncomingMessage): TokenIdentity | undefined => {
+    const header = req.headers.authorization;
+    if (header === undefined) return undefined;
+    const token = /^(?:token|bearer)\s+(.+)$/i.exec(header)?.[1] ?? header;
+    return options.tokens?.[token] ?? { login };
+  };
+
   const make = (key: string, seed: SeedComment, at: Date): GitHubComment => {
     const id = seed.id ?? nextId++;
     nextId = Math.max(nextId, id + 1);
@@ -96,7 +114,7 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
       id,
       node_id: seed.node_id ?? `IC_${id}`,
       body: seed.body,
-      user: { login: seed.user?.login ?? login, id: 1, type: "User" },
+      user: { login: seed.user?.login ?? login, id: 1, type: /\[bot\]$/.test(seed.user?.login ?? login) ? "Bot" : "User" },
       html_url: seed.html_url ?? `https://github.com/${owner}/${repo}/issues/${number}#issuecomment-${id}`,
       url: seed.url ?? `${url}/repos/${owner}/${repo}/issues/comments/${id}`,
       created_at: created,
@@ -178,9 +196,11 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
     }
     const parsed = new URL(req.url!, "http://127.0.0.1");
     if (parsed.pathname === "/user" && req.method === "GET") {
-      if (req.headers.authorization === undefined) return send(res, 401, { message: "Requires authentication" });
+      const user = whoIs(req);
+      if (user === undefined) return send(res, 401, { message: "Requires authentication" });
+      if (user.app) return send(res, 403, { message: "Resource not accessible by integration", documentation_url: "https://docs.github.com/rest/users/users#get-the-authenticated-user" });
       remaining = Math.max(0, remaining - 1);
-      return send(res, 200, { login, id: 1, type: "User" });
+      return send(res, 200, { login: user.login, id: 1, type: "User" });
     }
     const issue = /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/comments$/.exec(parsed.pathname);
     const single = /^\/repos\/([^/]+)\/([^/]+)\/issues\/comments\/(\d+)$/.exec(parsed.pathname);
@@ -195,7 +215,7 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
           return send(res, 400, { message: "Problems parsing JSON" });
         }
         if (typeof payload.body !== "string") return send(res, 422, { message: "Validation Failed" });
-        const comment = make(key, { body: payload.body }, now());
+        const comment = make(key, { body: payload.body, user: { login: whoIs(req)?.login ?? login } }, now());
         comments.set(key, [...(comments.get(key) ?? []), comment]);
         remaining = Math.max(0, remaining - 1);
         return send(res, 201, comment, { location: comment.url });
