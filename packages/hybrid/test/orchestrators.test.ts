@@ -1,10 +1,11 @@
-import { readFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { DispatchEvent } from "@hybrid/dispatch";
 import { buildGraph, loadWorkflow } from "@hybrid/graph";
 import { planSchedule } from "@hybrid/scheduler";
 import { describe, expect, it } from "vitest";
-import { HybridOrchestrator, SequentialOrchestrator } from "../src/index.js";
+import { InMemoryProvider } from "@openfeature/server-sdk";
+import { HybridOrchestrator, SequentialOrchestrator, loadConfig } from "../src/index.js";
 import type { RunResult } from "../src/index.js";
 import { EPIC, HYBRID_ON, REPO_ROOT, checklistAgent, stateDir } from "./support.js";
 
@@ -93,6 +94,21 @@ describe("flags: each one switches its subsystem alone", () => {
     expect(agent.recording.peak).toBeGreaterThan(1);
     for (const node of Object.values(result.nodes)) expect(node.promptTokens).toBe(node.baselineTokens);
     expect(agent.recording.prompts.get("quality-signoff")!).not.toMatch(/provenance/i);
+  });
+});
+
+describe("an OpenFeature provider", () => {
+  it("overrides the config file: the file says hybrid off, the flag service says on", async () => {
+    const dir = await stateDir();
+    const file = join(dir, "hybrid.config.yaml");
+    await writeFile(file, "flags:\n  hybrid_orchestration_enabled: false\nrollout:\n  percentage: 100\n");
+    const provider = new InMemoryProvider({ hybrid_orchestration_enabled: { variants: { on: true }, defaultVariant: "on", disabled: false } });
+    const loaded = await loadConfig({ file, provider, env: {} });
+    expect(loaded.config.flags.hybrid_orchestration_enabled).toBe(true);
+    const agent = checklistAgent();
+    const result = await new HybridOrchestrator({ config: loaded, runner: agent, stateDir: dir, repoRoot: REPO_ROOT, onWarning: () => {} }).execute(EPIC);
+    expect(result).toMatchObject({ mode: "hybrid", strategyReason: "hybrid", status: "succeeded" });
+    expect(agent.recording.peak).toBeGreaterThan(1);
   });
 });
 
