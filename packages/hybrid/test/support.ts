@@ -1,6 +1,6 @@
 // Test helpers for the orchestrators: an agent that does its job (addresses every acceptance
 // criterion, names its outputs) with a seeded latency, and a recorder of what really ran.
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createSimulatedRunner } from "@hybrid/dispatch";
@@ -73,3 +73,55 @@ export const EPIC = join(EXAMPLES, "workflows", "hybrid-epic.yaml");
 
 /** A config with hybrid on for everyone. */
 export const HYBRID_ON = { flags: { hybrid_orchestration_enabled: true }, rollout: { percentage: 100 } } as const;
+
+// Helpers of the cross-cutting suites (sequential regression, random DAGs, joins end to end).
+
+/**
+ * A temp state directory on a RAM disk when the machine has one (`/dev/shm`), else in the temp
+ * directory; removed after the test. Every journal append is fdatasync'ed: on a RAM disk that
+ * costs nothing, so suites that run hundreds of workflows stay fast. Nothing else differs.
+ */
+export async function ramStateDir(): Promise<string> {
+  const base = await stat("/dev/shm").then((s) => (s.isDirectory() ? "/dev/shm" : tmpdir()), () => tmpdir());
+  const dir = await mkdtemp(join(base, "hybrid-orchestrator-"));
+  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** The error `failingOn` throws: permanent (never retried), like an agent that gave up. */
+export class AgentGaveUpError extends Error {
+  readonly transient = false;
+  constructor(nodeId: string) {
+    super(`agent gave up on ${nodeId}`);
+    this.name = "AgentGaveUpError";
+  }
+}
+
+/** The agent, but on `nodes` it fails for good once it has done its work (so its peaks still count). */
+export function failingOn<T extends AgentRunner>(agent: T, nodes: ReadonlySet<string>): T {
+  return {
+    ...agent,
+    async run(task, signal) {
+      const result = await agent.run(task, signal);
+      if (nodes.has(task.nodeId)) throw new AgentGaveUpError(task.nodeId);
+      return result;
+    },
+  };
+}
+
+/** The agent, each node's attempt held back `delayMs(nodeId)` real milliseconds first (abortably). */
+export function delayedBy<T extends AgentRunner>(agent: T, delayMs: (nodeId: string) => number): T {
+  return {
+    ...agent,
+    async run(task, signal) {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(resolve, delayMs(task.nodeId));
+        signal.addEventListener("abort", () => (clearTimeout(timer), reject(signal.reason)), { once: true });
+      });
+      return agent.run(task, signal);
+    },
+  };
+}
+
+/** `output` with `value` appended as a fenced JSON block: the structured part a join resolver reads. */
+export const withJson = (output: string, value: unknown): string => `${output}\n\n\`\`\`json\n${JSON.stringify(value)}\n\`\`\``;
