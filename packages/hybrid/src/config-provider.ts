@@ -1,10 +1,28 @@
 // The optional OpenFeature layer: a team plugs its own flag service in as a provider (or hands over
 // a client it configured itself), and its answers win over the environment and the file.
-import { ErrorCode, OpenFeature, StandardResolutionReasons, type Client, type EvaluationDetails, type Provider } from "@openfeature/server-sdk";
+import type { EvaluationDetails } from "@openfeature/core";
+import { ErrorCode, OpenFeature, StandardResolutionReasons, type Client, type Provider } from "@openfeature/server-sdk";
 import type { Override } from "./config-layers.js";
 
-/** An OpenFeature server provider, or a client already bound to one (with its own evaluation context). */
-export type FlagProvider = Provider | Client;
+// The public types are structural on purpose: the server SDK's own declarations pull in Node's
+// typings, which a consumer of ours need not have. Any OpenFeature server Provider or Client fits.
+
+/** An OpenFeature server provider (`@openfeature/server-sdk` `Provider`). */
+export interface OpenFeatureProvider {
+  readonly metadata: { readonly name: string };
+  resolveBooleanEvaluation(...args: never[]): unknown;
+  resolveNumberEvaluation(...args: never[]): unknown;
+}
+
+/** An OpenFeature client already bound to a provider (`@openfeature/server-sdk` `Client`), with its own evaluation context. */
+export interface OpenFeatureClient {
+  readonly metadata: { readonly providerMetadata: { readonly name: string } };
+  getBooleanDetails(flagKey: string, defaultValue: boolean): Promise<EvaluationDetails<boolean>>;
+  getNumberDetails(flagKey: string, defaultValue: number): Promise<EvaluationDetails<number>>;
+}
+
+/** An OpenFeature server provider, or a client already bound to one. */
+export type FlagProvider = OpenFeatureProvider | OpenFeatureClient;
 
 interface ProviderFlag {
   flag: string;
@@ -27,21 +45,22 @@ export interface ProviderRead {
   failures: { flag: string; message: string }[];
 }
 
-const isClient = (value: FlagProvider): value is Client => typeof (value as Partial<Client>).getBooleanDetails === "function";
+const isClient = (value: FlagProvider): value is OpenFeatureClient =>
+  typeof (value as Partial<OpenFeatureClient>).getBooleanDetails === "function";
 
-const clients = new WeakMap<object, Promise<Client>>();
+const clients = new WeakMap<object, Promise<OpenFeatureClient>>();
 let domains = 0;
 
 /** A client for `provider`, registered once per provider object under a domain of its own. */
-function clientOf(provider: FlagProvider): Promise<Client> {
+function clientOf(provider: FlagProvider): Promise<OpenFeatureClient> {
   if (isClient(provider)) return Promise.resolve(provider);
   let client = clients.get(provider);
   if (client === undefined) {
     // A domain of our own leaves the application's default provider alone.
     const domain = `@hybrid/hybrid#${++domains}`;
-    const bound = () => OpenFeature.getClient(domain);
+    const bound = (): Client => OpenFeature.getClient(domain);
     // A provider whose initialisation failed is in an error state: every evaluation then reports it.
-    client = OpenFeature.setProviderAndWait(domain, provider).then(bound, bound);
+    client = OpenFeature.setProviderAndWait(domain, provider as Provider).then(bound, bound);
     clients.set(provider, client);
   }
   return client;

@@ -56,7 +56,7 @@ export type { EnvKind, EnvVariable } from "./config-env.js";
 export { formatConfigSource } from "./config-layers.js";
 export type { ConfigSource } from "./config-layers.js";
 export { PROVIDER_FLAGS } from "./config-provider.js";
-export type { FlagProvider } from "./config-provider.js";
+export type { FlagProvider, OpenFeatureClient, OpenFeatureProvider } from "./config-provider.js";
 export { createFlagReader, FlagReaderOptionsSchema } from "./flags.js";
 export type { FlagRead, FlagReader, FlagReaderOptions, Flags } from "./flags.js";
 export { rolloutBucket, selectStrategy, StrategyWorkflowSchema, UNSPECIFIED_TASK_TYPE } from "./strategy.js";
