@@ -86,6 +86,17 @@ function historyProvider(history: readonly HistoryEntry[]): ContextProvider {
   };
 }
 
+/** A join node's resolved upstream (the resolver's text: merged structure, rules, sections in order). */
+function joinProvider(nodeId: string, join: JoinResolution): ContextProvider {
+  return {
+    tier: "L2",
+    name: "join",
+    async collect(): Promise<ContextSegment[]> {
+      return [{ id: `join:${nodeId}`, tier: "L2", source: `join:${join.policy}`, text: `Joined upstream (${join.policy}):\n${join.text}`, priority: 10_000, pinned: false }];
+    },
+  };
+}
+
 /** Builds prompts for one run. */
 export function createPromptBuilder(options: PromptBuilderOptions) {
   const { plan, estimator, redact, onContextEvent, clock } = options;
@@ -107,8 +118,9 @@ export function createPromptBuilder(options: PromptBuilderOptions) {
       })
     : undefined;
 
-  const legacy = async (node: PlannedNode, history: readonly HistoryEntry[], runId: string, signal: AbortSignal): Promise<{ prompt: string; tokens: number }> => {
-    const segments = await loadContext([workItem, historyProvider(history), wholeDocs], { node: node.spec, runId, signal }, { onEvent: onContextEvent, clock, redact });
+  const legacy = async (node: PlannedNode, history: readonly HistoryEntry[], runId: string, signal: AbortSignal, join?: JoinResolution): Promise<{ prompt: string; tokens: number }> => {
+    const providers = [workItem, historyProvider(history), ...(join ? [joinProvider(node.id, join)] : []), wholeDocs];
+    const segments = await loadContext(providers, { node: node.spec, runId, signal }, { onEvent: onContextEvent, clock, redact });
     return composeFullContext(segments, { estimator });
   };
 
@@ -119,7 +131,7 @@ export function createPromptBuilder(options: PromptBuilderOptions) {
      * tokens. A join node's direct upstream arrives as the resolver's joined text.
      */
     async build(node: PlannedNode, history: readonly HistoryEntry[], context: { runId: string; memory: boolean; join?: JoinResolution; signal: AbortSignal }): Promise<BuiltPrompt> {
-      const baseline = await legacy(node, history, context.runId, context.signal);
+      const baseline = await legacy(node, history, context.runId, context.signal, context.join);
       if (!context.memory) {
         return { prompt: baseline.prompt, tokens: baseline.tokens, baselineTokens: baseline.tokens, gate: { text: baseline.prompt, tokens: baseline.tokens, hardCap: Number.MAX_SAFE_INTEGER, missingPinned: [], findings: {} }, redactions: {} };
       }

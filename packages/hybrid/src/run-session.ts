@@ -57,6 +57,17 @@ export interface SessionOutcome {
   statuses: Map<string, NodeStatus | "pending">;
 }
 
+/** Who said what on each disputed key, for the person who decides (bounded: 10 keys, short values). */
+function disagreement(join: JoinResolution): string {
+  const clip = (value: unknown): string => {
+    const text = JSON.stringify(value) ?? String(value);
+    return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+  };
+  const shown = join.conflicts.slice(0, 10).map((conflict) => `${conflict.key} (${conflict.values.map((v) => `${v.nodeId}: ${clip(v.value)}`).join("; ")})`);
+  const more = join.conflicts.length > 10 ? `, and ${join.conflicts.length - 10} more` : "";
+  return `upstream outputs disagree on ${shown.join(", ")}${more}`;
+}
+
 /** Runs (or resumes) one run under its strategy; the strategy may turn sequential at a wave boundary. */
 export async function runSession(parts: SessionParts, request: SessionRequest): Promise<SessionOutcome> {
   const { config, plan, workflow, prompts, gates, telemetry, clock } = parts;
@@ -144,8 +155,8 @@ export async function runSession(parts: SessionParts, request: SessionRequest): 
       const stop = await gates.evaluate("join", gateContext("join", { node: node.spec, join }));
       if (stop) throw stop;
       // The join's policy holds even with G9 switched off: fail-fast fails, manual-escalation stops.
-      if (join.status === "conflict") throw new GateFailedError("G9", `fail-fast join: upstream outputs disagree on ${join.conflicts.map((c) => c.key).join(", ")}`);
-      if (join.status === "escalate") throw new GateFailedError("G9", `manual-escalation join: upstream outputs disagree on ${join.conflicts.map((c) => c.key).join(", ")}`, "needs-escalation");
+      if (join.status === "conflict") throw new GateFailedError("G9", `fail-fast join: ${disagreement(join)}`);
+      if (join.status === "escalate") throw new GateFailedError("G9", `manual-escalation join: ${disagreement(join)}`, "needs-escalation");
     }
     const built = await prompts.build(node, history, { runId: request.runId, memory: state.memory, ...(join ? { join } : {}), signal });
     counted.set(node.id, { promptTokens: built.tokens, baselineTokens: built.baselineTokens });
@@ -203,7 +214,11 @@ export async function runSession(parts: SessionParts, request: SessionRequest): 
   }
   await flagRead.catch(() => undefined);
   const nodes = nodeResults(result, counted);
-  for (const [id, node] of Object.entries(nodes)) statuses.set(id, node.status);
+  for (const [id, node] of Object.entries(nodes)) {
+    statuses.set(id, node.status);
+    // A node an earlier process settled (a resume) has its attempts in the result, not in `attempts`.
+    attempts.set(id, node.attempts);
+  }
   parts.progress?.({ wave: plan.waves.length, nodes: progressNodes() });
   return { result, nodes, strategy: state, statuses };
 }

@@ -227,15 +227,15 @@ describe("G9 join conflicts resolved by policy", () => {
       expect(check(gate, contextAt("join", { node: withPolicy(policy), join }))).toEqual({ passed: true });
     }
   });
-  it("fails a fail-fast conflict and a manual escalation, naming the keys", () => {
+  it("fails a fail-fast conflict and a manual escalation, naming the keys and who said what", () => {
     const failFast = resolveJoin({ policy: "fail-fast" }, conflicting);
     expect(check(gate, contextAt("join", { node: withPolicy("fail-fast"), join: failFast }))).toEqual({
       passed: false,
-      reason: "a fail-fast join with 1 conflicting key fails the join: auth",
+      reason: 'a fail-fast join with 1 conflicting key fails the join: auth (threat: "mtls"; api: "token")',
     });
     const escalate = resolveJoin({ policy: "manual-escalation" }, conflicting);
     expect(check(gate, contextAt("join", { node: withPolicy("manual-escalation"), join: escalate })).reason).toBe(
-      "a manual-escalation join with 1 conflicting key needs a person's decision: auth",
+      `a manual-escalation join with 1 conflicting key needs a person's decision: auth (threat: "mtls"; api: "token")`,
     );
   });
   it("passes a node without a join and no resolution; fails a join node without one", () => {

@@ -67,7 +67,14 @@ describe("fail-fast", () => {
     expect(run.started).not.toContain("decide");
     expect(run.started).not.toContain("ship");
     expect(g9(result)).toEqual([
-      expect.objectContaining({ nodeId: "decide", stage: "join", decision: "fail", reason: "a fail-fast join with 4 conflicting keys fails the join: branch, owner, risk.level, verdict" }),
+      expect.objectContaining({ nodeId: "decide", stage: "join", decision: "fail", reason:
+          "a fail-fast join with 4 conflicting keys fails the join: " +
+          // Who said what, each key's values in resolution order (security, architecture, implementation by id, docs).
+          'branch (impl-a: "fix/a"; impl-b: "fix/b"), ' +
+          'owner (arch-review: "arch"; impl-a: "alice"; impl-b: "bob"; docs-note: "dana"), ' +
+          'risk.level (sec-scan: "high"; arch-review: "medium"), ' +
+          'verdict (sec-scan: "hold"; arch-review: "redesign"; impl-a: "ship"; impl-b: "ship-later"; docs-note: "ship")',
+      }),
     ]);
     expect(result.postMortem!.failed).toEqual([expect.objectContaining({ node: "decide", category: "gate-failed" })]);
     expect(result.postMortem!.blocked).toEqual([{ node: "ship", blockedBy: "decide" }]);

@@ -73,7 +73,9 @@ export function createJoinPolicyGate(): QualityGate {
     const keys = listed(conflicts.map((c) => clip(c.key)));
     if (status === "conflict" || status === "escalate") {
       const end = status === "conflict" ? "fails the join" : "needs a person's decision";
-      return fail(`a ${policy} join with ${count(conflicts.length, "conflicting key")} ${end}: ${keys}`);
+      // Who said what, so the person who decides need not dig through the journal.
+      const said = listed(conflicts.map((c) => `${clip(c.key)} (${(c.values ?? []).map((v) => `${v.nodeId}: ${clip(JSON.stringify(v.value) ?? String(v.value), 60)}`).join("; ")})`));
+      return fail(`a ${policy} join with ${count(conflicts.length, "conflicting key")} ${end}: ${said}`);
     }
     if (status !== "resolved") return fail(`unknown join status "${clip(String(status))}"`);
     if (conflicts.length === 0) return PASS;
