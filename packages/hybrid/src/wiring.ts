@@ -51,7 +51,7 @@ export function wire(options: ResolvedOrchestratorOptions, config: HybridConfig,
   const github = token ? { baseUrl: config.github.baseUrl, auth: token, authors: config.github.authors, ...(config.github.identity ? { identity: config.github.identity } : {}) } : undefined;
   const handoffSink =
     options.handoffSink ??
-    (github ? createGitHubSink({ auth: github.auth, baseUrl: github.baseUrl, redact, ledgerDir: stateDir }) : createLedgerSink({ dir: stateDir, redact }));
+    (github ? createGitHubSink({ ...github, redact, ledgerDir: stateDir }) : createLedgerSink({ dir: stateDir, redact }));
   const epic = config.escalation.issue;
   // A config given as an object still has flags that the environment may change during a run.
   const base: LoadedConfig = loaded ?? { config, sources: new Map(), file: undefined, stateDir, state: undefined, warnings: [] };

@@ -28,7 +28,8 @@ describe("both orchestrators on the example epic", () => {
     const dependsOn = (id: string) => plan.nodes[id]!.dependsOn;
     const results: RunResult[] = [];
     for (const kind of ["sequential", "hybrid"] as const) {
-      const agent = checklistAgent({ seed: 5 });
+      // Latencies long enough that independent agents really overlap.
+      const agent = checklistAgent({ seed: 5, timeScale: 0.002 });
       const events: DispatchEvent[] = [];
       const options = { runner: agent, stateDir: await stateDir(), repoRoot: REPO_ROOT, onEvent: (e: DispatchEvent) => events.push(e), onWarning: () => {} };
       const orchestrator =
