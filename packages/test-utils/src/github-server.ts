@@ -66,6 +66,13 @@ export interface GitHubServer {
   /** Edits a comment's body as GitHub does: `updated_at` moves to the server's clock. */
   editComment(id: number, body: string): GitHubComment;
   failNext(status: 403 | 429 | 500, options?: FailOptions): void;
+  /**
+   * The next request `match` accepts is handled as usual (a POSTed comment is stored) but its
+   * response is held until `release()`: a client killed meanwhile never learns what GitHub did.
+   * `held` resolves with that request once it has been handled. `match` sees every request from
+   * now on until one matches; `release()` before that cancels the hold.
+   */
+  holdNext(match: (request: { method: string; path: string }) => boolean): { held: Promise<RecordedRequest>; release(): void };
   close(): Promise<void>;
 }
 
@@ -92,6 +99,9 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
   const comments = new Map<string, GitHubComment[]>();
   const requests: RecordedRequest[] = [];
   const faults: Fault[] = [];
+  // Responses held by `holdNext`: the request's response, until its gate opens.
+  const holds: Array<{ match: (request: { method: string; path: string }) => boolean; gate: Promise<void>; handled: (request: RecordedRequest) => void }> = [];
+  const heldResponses = new WeakMap<ServerResponse, { gate: Promise<void>; handled: (status: number) => void }>();
   let nextId = 1;
   let remaining = 5000;
   let url = "";
@@ -124,14 +134,24 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
 
   const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
     const text = body === undefined ? "" : JSON.stringify(body);
-    res.writeHead(status, {
+    const head = {
       "content-type": "application/json; charset=utf-8",
       "x-ratelimit-limit": "5000",
       "x-ratelimit-remaining": String(remaining),
       "x-ratelimit-reset": String(Math.ceil(now().getTime() / 1000) + 3600),
       ...headers,
-    });
-    res.end(text);
+    };
+    const respond = (): void => {
+      if (res.destroyed) return;
+      res.writeHead(status, head);
+      res.end(text);
+    };
+    const held = heldResponses.get(res);
+    if (held === undefined) respond();
+    else {
+      held.handled(status);
+      void held.gate.then(respond);
+    }
     return status;
   };
 
@@ -241,6 +261,17 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
   const server = createServer((req, res) => {
     const entry: RecordedRequest = { method: req.method ?? "GET", path: req.url ?? "/", headers: req.headers, status: 0 };
     requests.push(entry);
+    const hold = holds.findIndex((h) => h.match({ method: entry.method, path: entry.path }));
+    if (hold >= 0) {
+      const [{ gate, handled }] = holds.splice(hold, 1) as [(typeof holds)[number]];
+      heldResponses.set(res, {
+        gate,
+        handled: (status) => {
+          entry.status = status;
+          handled(entry);
+        },
+      });
+    }
     handle(req, res).then(
       (status) => (entry.status = status),
       () => (entry.status = send(res, 500, { message: "test server error" })),
@@ -268,6 +299,22 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
       const made = seeds.map((seed, i) => make(key, seed, new Date(base + i * 1000)));
       comments.set(key, [...(comments.get(key) ?? []), ...made]);
       return made;
+    },
+    holdNext(match) {
+      let open!: () => void;
+      let handled!: (request: RecordedRequest) => void;
+      const gate = new Promise<void>((resolve) => (open = resolve));
+      const held = new Promise<RecordedRequest>((resolve) => (handled = resolve));
+      const hold = { match, gate, handled };
+      holds.push(hold);
+      return {
+        held,
+        release() {
+          // Not matched yet: it never will be.
+          if (holds.includes(hold)) holds.splice(holds.indexOf(hold), 1);
+          open();
+        },
+      };
     },
     failNext(status, fail = {}) {
       faults.push({
