@@ -1,0 +1,93 @@
+// `hybrid resume <runId>`: continues a run from its journal with the runner, config and mode it was
+// started with (`cli.json`), any of which an option may replace. The workflow file is read again:
+// when its plan differs from the journal's, the resume is refused (exit 3) unless `--force`, which
+// resumes onto the changed plan; a run held by another process is refused too (`LockedError`).
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { redact } from "@hybrid/context";
+import { assertValidRunId, createFileCheckpointStore } from "@hybrid/resilience";
+import { loadConfig } from "../config.js";
+import { RunNotFoundError } from "../orchestrator-errors.js";
+import { CliError } from "./errors.js";
+import { executeRun } from "./execute-run.js";
+import { loadInvocation } from "./invocation.js";
+import type { Invocation } from "./invocation.js";
+import type { Io } from "./io.js";
+import { buildOrchestrator } from "./orchestrator-setup.js";
+import { createRunner, runnerSpecOf } from "./runners.js";
+import type { RunnerFlags } from "./runners.js";
+import { checkWorkflow } from "./workflow-input.js";
+import type { CheckedWorkflow } from "./workflow-input.js";
+
+/** The options of `hybrid resume`. */
+export interface ResumeOptions extends RunnerFlags {
+  stateDir: string;
+  force: boolean;
+  retryFailed: boolean;
+  config?: string;
+  workflow?: string;
+  repoRoot?: string;
+}
+
+/** The runner options: given ones over the saved ones; a new `--runner` starts from nothing saved. */
+function runnerFlags(options: ResumeOptions, saved: Invocation | undefined, runId: string): RunnerFlags {
+  if (options.runner !== undefined || saved === undefined) {
+    if (options.runner === undefined) throw new CliError("usage", `run ${runId} was not started by \`hybrid run\` (it has no cli.json): give its --runner and runner options`);
+    return options;
+  }
+  const was = saved.runner;
+  return {
+    runner: was.kind,
+    command: options.command ?? was.command,
+    seed: options.seed ?? was.seed,
+    timeScale: options.timeScale ?? was.timeScale,
+    provider: options.provider ?? was.provider,
+    baseUrl: options.baseUrl ?? was.baseUrl,
+    model: options.model ?? was.model,
+  };
+}
+
+/** The plan hash the journal's run last ran with (its last `run.started` or `run.resumed`). */
+function journaledPlanHash(events: ReadonlyArray<{ type: string; planHash?: string }>): string | undefined {
+  for (let i = events.length - 1; i >= 0; i--) {
+    const event = events[i]!;
+    if (event.type === "run.started" || event.type === "run.resumed") return event.planHash;
+  }
+  return undefined;
+}
+
+/** Runs `hybrid resume`; returns the exit code. */
+export async function resumeRunCommand(runId: string, options: ResumeOptions, io: Io): Promise<number> {
+  assertValidRunId(runId);
+  const { events } = await createFileCheckpointStore({ dir: options.stateDir, redact }).read(runId);
+  if (events.length === 0) throw new RunNotFoundError(runId, options.stateDir, "no journal");
+  const saved = await loadInvocation(options.stateDir, runId);
+  const spec = runnerSpecOf(runnerFlags(options, saved, runId));
+  const config = options.config ?? saved?.config;
+  const loaded = await loadConfig({ ...(config !== undefined ? { file: config } : {}), stateDir: options.stateDir });
+  for (const warning of loaded.warnings) io.warn(`warning: ${warning}`);
+  const repoRoot = resolve(options.repoRoot ?? saved?.repoRoot ?? ".");
+  const file = options.workflow ?? saved?.workflow;
+  let checked: CheckedWorkflow | undefined;
+  if (file !== undefined && (options.workflow !== undefined || existsSync(file))) checked = await checkWorkflow(file, repoRoot);
+  else if (file !== undefined) io.warn(`warning: the workflow file ${file} is gone; the run resumes with the workflow saved when it started`);
+  const journaled = journaledPlanHash(events as ReadonlyArray<{ type: string; planHash?: string }>);
+  // Only a changed plan is handed over: the orchestrator then refuses it (exit 3) unless --force.
+  const changed = checked !== undefined && checked.plan.planHash !== journaled ? checked : undefined;
+  const created = await createRunner(spec);
+  const setup = { loaded, mode: saved?.mode ?? "auto", maxParallel: saved?.maxParallel, created, stateDir: options.stateDir, repoRoot, seed: spec.seed } as const;
+  return executeRun({
+    io,
+    runId,
+    stateDir: options.stateDir,
+    workflowId: checked?.plan.workflowId ?? (events[0] as { workflowId?: string }).workflowId ?? "",
+    planHash: changed?.plan.planHash ?? journaled ?? "",
+    start: (hooks) =>
+      buildOrchestrator(setup, hooks).resume(runId, {
+        signal: hooks.signal,
+        force: options.force,
+        retryFailed: options.retryFailed,
+        ...(changed ? { workflow: changed.file } : {}),
+      }),
+  });
+}
