@@ -25,6 +25,17 @@ export {
   isSimulatedFailureError,
 } from "./errors.js";
 export { createFunctionRunner } from "./function-runner.js";
+export { createModelRunner, ModelRunnerOptionsSchema } from "./model-runner.js";
+export {
+  ModelCallError,
+  ModelResponseError,
+  ModelSdkMissingError,
+  ModelUsageMissingError,
+  isModelCallError,
+  isModelResponseError,
+  isModelSdkMissingError,
+  isModelUsageMissingError,
+} from "./model-runner-errors.js";
 export { createGitHubSink, GitHubSinkOptionsSchema } from "./github-sink.js";
 export { handoffMarker } from "./handoff.js";
 export { createLedgerSink, LedgerSinkOptionsSchema } from "./ledger-sink.js";
@@ -45,6 +56,7 @@ export type { AgentFunction } from "./function-runner.js";
 export type { GitHubSinkOptions } from "./github-sink.js";
 export type { HandoffEntry, HandoffIssue, HandoffRecordOptions, HandoffSink } from "./handoff.js";
 export type { LedgerRecord, LedgerSinkOptions } from "./ledger-sink.js";
+export type { ModelRunnerLanguageModel, ModelRunnerOptions } from "./model-runner.js";
 export type { Clock, DispatchOptions, IdempotencyKeyInput, ResolvedDispatchOptions } from "./options.js";
 export type { DispatchResult, NodeOutcome } from "./outcome.js";
 export type { PrepareContext, PrepareFn } from "./prepare.js";

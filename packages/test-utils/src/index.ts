@@ -7,3 +7,4 @@ export * from "./agent-runner-contract.js";
 export * from "./handoff-sink-contract.js";
 export * from "./github-server.js";
 export * from "./thrown.js";
+export * from "./chat-completions-server.js";
