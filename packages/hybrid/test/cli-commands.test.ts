@@ -97,7 +97,7 @@ describe.concurrent("hybrid CLI commands", { timeout: 240_000 }, () => {
     expect(killed.stderr).toMatch(/kill switch is on \(env HYBRID_KILL_SWITCH\): the run goes sequential despite --mode hybrid/);
   });
 
-  it("a failed run exits 1; resume --retry-failed with a working agent finishes it; a changed plan is refused (3) unless --force", async () => {
+  it("a failed run exits 1; resume --retry-failed with a working agent finishes it; a changed --workflow is refused (3) unless --force", async () => {
     const dir = await initialised();
     const failed = await hybrid(["run", "workflows/example.yaml", "--runner", "command", "--command", FAILING, "--run-id", "r1", "--json"], { cwd: dir });
     expect(failed.code).toBe(1);
@@ -106,16 +106,20 @@ describe.concurrent("hybrid CLI commands", { timeout: 240_000 }, () => {
     expect(doc.postMortem.failed[0].node).toBe("design");
     const workflow = join(dir, "workflows/example.yaml");
     writeFileSync(workflow, readFileSync(workflow, "utf8").replace("estimateMs: 30000", "estimateMs: 31000"));
-    const refused = await hybrid(["resume", "r1", "--retry-failed", "--command", ECHO, "--json"], { cwd: dir });
+    const edited = ["--workflow", "workflows/example.yaml", "--retry-failed", "--command", ECHO];
+    const refused = await hybrid(["resume", "r1", ...edited, "--json"], { cwd: dir });
     expect(refused.code).toBe(3);
     expect(jsonOf(refused).error).toMatchObject({ exitCode: 3 });
     expect(refused.stderr).toMatch(/review/);
-    const forced = await hybrid(["resume", "r1", "--retry-failed", "--force", "--command", ECHO, "--json"], { cwd: dir });
+    const forced = await hybrid(["resume", "r1", ...edited, "--force", "--json"], { cwd: dir });
     expect(forced.code, forced.stderr).toBe(0);
     expect(jsonOf(forced)).toMatchObject({ runId: "r1", status: "succeeded" });
+    // Edited again: a plain resume runs the saved workflow (here: nothing left) and says the file changed.
+    writeFileSync(workflow, readFileSync(workflow, "utf8").replace("estimateMs: 31000", "estimateMs: 32000"));
     const again = await hybrid(["resume", "r1"], { cwd: dir });
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toMatch(/run r1 succeeded/);
+    expect(again.stderr).toMatch(/example\.yaml changed since the run started; .*--force resumes with the edited one/);
   });
 
   it("resume of a run another process holds exits 3 (locked)", async () => {

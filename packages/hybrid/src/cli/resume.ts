@@ -1,7 +1,8 @@
 // `hybrid resume <runId>`: continues a run from its journal with the runner, config and mode it was
-// started with (`cli.json`), any of which an option may replace. The workflow file is read again:
-// when its plan differs from the journal's, the resume is refused (exit 3) unless `--force`, which
-// resumes onto the changed plan; a run held by another process is refused too (`LockedError`).
+// started with (`cli.json`), any of which an option may replace. It runs the workflow saved with the
+// run; `--workflow FILE` names another, and when that plan differs from the journal's the resume is
+// refused (exit 3) unless `--force`, which resumes onto the changed plan. A run held by another
+// process is refused too (`LockedError`, exit 3). An edited original file is pointed out, not used.
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { redact } from "@hybrid/context";
@@ -17,7 +18,6 @@ import { buildOrchestrator } from "./orchestrator-setup.js";
 import { createRunner, runnerSpecOf } from "./runners.js";
 import type { RunnerFlags } from "./runners.js";
 import { checkWorkflow } from "./workflow-input.js";
-import type { CheckedWorkflow } from "./workflow-input.js";
 
 /** The options of `hybrid resume`. */
 export interface ResumeOptions extends RunnerFlags {
@@ -56,6 +56,19 @@ function journaledPlanHash(events: ReadonlyArray<{ type: string; planHash?: stri
   return undefined;
 }
 
+/** Says so when the file the run started from now plans differently (or not at all): the saved workflow runs. */
+async function editedNotice(file: string, repoRoot: string, journaled: string | undefined): Promise<string | undefined> {
+  if (!existsSync(file)) return `note: ${file} is gone; the run resumes with the workflow saved when it started`;
+  let planHash: string;
+  try {
+    planHash = (await checkWorkflow(file, repoRoot)).plan.planHash;
+  } catch (error) {
+    return `note: ${file} no longer validates; the run resumes with the workflow saved when it started:\n${(error as Error).message}`;
+  }
+  if (planHash === journaled) return undefined;
+  return `note: ${file} changed since the run started; it resumes with the workflow saved then (--workflow ${file} --force resumes with the edited one)`;
+}
+
 /** Runs `hybrid resume`; returns the exit code. */
 export async function resumeRunCommand(runId: string, options: ResumeOptions, io: Io): Promise<number> {
   assertValidRunId(runId);
@@ -67,13 +80,14 @@ export async function resumeRunCommand(runId: string, options: ResumeOptions, io
   const loaded = await loadConfig({ ...(config !== undefined ? { file: config } : {}), stateDir: options.stateDir });
   for (const warning of loaded.warnings) io.warn(`warning: ${warning}`);
   const repoRoot = resolve(options.repoRoot ?? saved?.repoRoot ?? ".");
-  const file = options.workflow ?? saved?.workflow;
-  let checked: CheckedWorkflow | undefined;
-  if (file !== undefined && (options.workflow !== undefined || existsSync(file))) checked = await checkWorkflow(file, repoRoot);
-  else if (file !== undefined) io.warn(`warning: the workflow file ${file} is gone; the run resumes with the workflow saved when it started`);
+  const checked = options.workflow !== undefined ? await checkWorkflow(options.workflow, repoRoot) : undefined;
   const journaled = journaledPlanHash(events as ReadonlyArray<{ type: string; planHash?: string }>);
   // Only a changed plan is handed over: the orchestrator then refuses it (exit 3) unless --force.
   const changed = checked !== undefined && checked.plan.planHash !== journaled ? checked : undefined;
+  if (checked === undefined && saved !== undefined) {
+    const notice = await editedNotice(saved.workflow, repoRoot, journaled);
+    if (notice) io.warn(notice);
+  }
   const created = await createRunner(spec);
   const setup = { loaded, mode: saved?.mode ?? "auto", maxParallel: saved?.maxParallel, created, stateDir: options.stateDir, repoRoot, seed: spec.seed } as const;
   return executeRun({
