@@ -207,6 +207,8 @@ describe("plain lines", () => {
       "[2.5s] run failed: 1/3 succeeded, 1 failed, 1 blocked, 0 skipped; tokens 900 in / 200 out",
     ]);
     expect(plain.flush()).toEqual([]);
+    // Events a reader does not need print nothing.
+    expect(plain.format({ type: "node.timed-out", runId: "run-1", nodeId: "n0", agent: "a", at: 3600, attempt: 1, timeoutMs: 100 })).toEqual([]);
     expect(plain.format(ev.resumed(4000, 2))).toEqual(["[0.0s] run run-1 resumed: epic, 2 nodes in 2 waves"]);
   });
 

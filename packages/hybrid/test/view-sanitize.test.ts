@@ -33,6 +33,8 @@ describe("sanitize", () => {
     expect(sanitize(null, 10)).toBe("");
     expect(sanitize(42, 10)).toBe("42");
     expect(sanitize("  a \n\n\t b  ", 10)).toBe("a b");
+    // Our own laid-out text keeps its indentation and runs of spaces, still without escapes.
+    expect(sanitize("  hybrid resume \u001b[31mx\u001b[0m  --force ", 100, true)).toBe("  hybrid resume x  --force ");
   });
 
   it("stays linear on pathological input (megabytes of unterminated escapes finish within the test timeout)", () => {

@@ -1,6 +1,6 @@
 import { Writable } from "node:stream";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { createRunView, REDRAW_MS } from "../src/cli/view/index.js";
+import { createLiveView, createRunView, REDRAW_MS } from "../src/cli/view/index.js";
 import { ev, HOSTILE } from "./fixtures/view/events.js";
 
 /** A stream that keeps what is written, one entry per write, like a terminal or a pipe would get it. */
@@ -28,7 +28,7 @@ describe("createRunView, plain", () => {
     view.event(ev.dispatched(100, "a", 1, HOSTILE));
     view.event(ev.gate(150, "pass"));
     for (let i = 0; i < 6; i++) view.event(ev.blocked(200, `b${i}`, "a"));
-    view.close(`summary ${HOSTILE}\nsecond line`);
+    view.close(`summary ${HOSTILE}\n  indented line`);
     view.event(ev.dispatched(300, "late"));
     view.close("again");
     const out = text();
@@ -43,7 +43,7 @@ describe("createRunView, plain", () => {
       // The summary keeps its own line breaks.
       "summary red title dcs C1 evil",
       "next line end",
-      "second line",
+      "  indented line",
       "",
     ]);
   });
@@ -65,7 +65,7 @@ describe("createRunView, live", () => {
   it("draws at once, then redraws on its timer only (a burst of events costs one redraw)", () => {
     const { stream, writes, text } = sink({ columns: 80, rows: 24 });
     let now = 1000;
-    const view = createRunView({ stream, live: true, clock: () => now });
+    const view = createLiveView({ stream, live: true, clock: () => now }, [stream]);
     expect(writes).toEqual([]);
     view.event(ev.started(1000, [{ id: "a", wave: 0 }, { id: "b", wave: 0 }]));
     expect(writes[0]).toBe(HIDE);
@@ -91,7 +91,7 @@ describe("createRunView, live", () => {
     const { stream, writes, text } = sink({ columns: 60 });
     let now = 0;
     const exitHooks = process.listenerCount("exit");
-    const view = createRunView({ stream, live: true, clock: () => now });
+    const view = createLiveView({ stream, live: true, clock: () => now }, [stream]);
     view.event(ev.started(0, [{ id: "a", wave: 0 }]));
     expect(process.listenerCount("exit")).toBe(exitHooks + 1);
     view.event(ev.wave(0, 0, ["a"]));
@@ -111,6 +111,43 @@ describe("createRunView, live", () => {
     vi.advanceTimersByTime(REDRAW_MS * 10);
     view.close("twice");
     expect(writes.length).toBe(count);
+  });
+
+  it("keeps other writers' text above the frame, and gives the streams back at close", () => {
+    const { stream, writes, text } = sink({ columns: 80 });
+    const other = sink({ columns: 80 });
+    const plainFile = sink(false);
+    const originalWrite = other.stream.write;
+    let now = 0;
+    const view = createLiveView({ stream, live: true, clock: () => now }, [stream, other.stream, plainFile.stream]);
+    view.event(ev.started(0, [{ id: "a", wave: 0 }]));
+    view.event(ev.dispatched(0, "a"));
+    expect(other.stream.write).not.toBe(originalWrite);
+    // A file or a pipe is not the screen: left alone.
+    plainFile.stream.write("to the file\n");
+    expect(plainFile.text()).toBe("to the file\n");
+    let called = false;
+    other.stream.write("SIGINT: stopping run run-1\n", () => (called = true));
+    stream.write(Buffer.from("a plug-in's console.log"));
+    // Every form of write(): an encoding then a callback, bytes, nothing at all.
+    let viaEncoding = false;
+    other.stream.write("with encoding\n", "utf8", () => (viaEncoding = true));
+    other.stream.write(new Uint8Array([0x6f, 0x6b, 0x0a]));
+    other.stream.write("");
+    // The frame was erased, the text went to its own stream (a newline added where missing), the frame came back.
+    expect(other.text()).toBe("SIGINT: stopping run run-1\nwith encoding\nok\n");
+    const after = text();
+    expect(after).toMatch(/a plug-in's console\.log\n(\u001b\[\?2026h)?hybrid run epic/);
+    expect(after.lastIndexOf("hybrid run epic")).toBeGreaterThan(after.indexOf("a plug-in's console.log"));
+    now = 1000;
+    vi.advanceTimersByTime(REDRAW_MS);
+    view.close("summary");
+    expect(other.stream.write).toBe(originalWrite);
+    const count = writes.length;
+    stream.write("after close\n");
+    expect(writes.length).toBe(count + 1);
+    expect(writes.at(-1)).toBe("after close\n");
+    return Promise.resolve().then(() => expect([called, viaEncoding]).toEqual([true, true]));
   });
 
   it("closed before any event, it draws one waiting frame and never touches the cursor", () => {

@@ -3,6 +3,7 @@
 // so a burst of a thousand events costs one redraw, not a thousand.
 import { createLogUpdate } from "log-update";
 import type { RunView, RunViewOptions } from "../run-view-contract.js";
+import { interceptWrites, type Interception } from "./intercept.js";
 import { createPlainFormatter, PLAIN_COLUMNS } from "./render-plain.js";
 import { renderFrame } from "./render-live.js";
 import { sanitize } from "./sanitize.js";
@@ -17,10 +18,10 @@ const SHOW_CURSOR = "\u001B[?25h";
 
 type ViewStream = RunViewOptions["stream"] & { rows?: number };
 
-/** The summary's lines, sanitized; its line breaks are kept, nothing else that moves the cursor. */
+/** The summary's lines, sanitized; its line breaks and indentation are kept, nothing that moves the cursor. */
 function summaryText(summary: string | undefined): string {
   if (summary === undefined || summary === "") return "";
-  return `${summary.split(/\r?\n/).map((line) => sanitize(line, SUMMARY_COLUMNS)).join("\n")}\n`;
+  return `${summary.split(/\r?\n/).map((line) => sanitize(line, SUMMARY_COLUMNS, true)).join("\n")}\n`;
 }
 
 /**
@@ -54,12 +55,32 @@ function createPlainView({ stream }: RunViewOptions): RunView {
   };
 }
 
-function createLiveView({ stream, clock = Date.now }: RunViewOptions): RunView {
+/**
+ * The live view. `terminal` lists the streams whose other writers it keeps above the frame.
+ * @default [the view's stream, process.stdout, process.stderr] (those that are TTYs)
+ */
+export function createLiveView(
+  { stream, clock = Date.now }: RunViewOptions,
+  terminal: readonly NodeJS.WritableStream[] = [stream, process.stdout, process.stderr],
+): RunView {
   const out = stream as ViewStream;
   const state = createViewState();
+  let interception: Interception | undefined;
+  const writeOut = (text: string) => (interception ? interception.writeThrough(out, text) : out.write(text));
+  // log-update draws through this, so its writes pass the interception; it reads the size live.
+  const target = {
+    get columns() {
+      return out.columns;
+    },
+    get rows() {
+      return out.rows;
+    },
+    isTTY: true,
+    write: (text: string) => (writeOut(text), true),
+  } as unknown as NodeJS.WritableStream;
   // log-update would hide the cursor on process.stderr whatever stream it draws on; the view hides
   // and shows it on its own stream instead, and an exit hook shows it again if close never comes.
-  const log = createLogUpdate(out, { showCursor: true });
+  const log = createLogUpdate(target, { showCursor: true });
   let closed = false;
   let started = false;
   // The frame never gets shorter while the run goes on: log-update 7's in-place diff mistakes
@@ -69,6 +90,7 @@ function createLiveView({ stream, clock = Date.now }: RunViewOptions): RunView {
   // frame is written whole (persist), at its own height.
   let height = 0;
   const restoreCursor = () => {
+    interception?.restore();
     out.write(SHOW_CURSOR);
   };
   const frame = () => renderFrame(state, clock(), { columns: out.columns ?? 80, ...(out.rows ? { rows: out.rows } : {}) });
@@ -77,6 +99,14 @@ function createLiveView({ stream, clock = Date.now }: RunViewOptions): RunView {
     height = Math.max(height, lines.length);
     while (lines.length < height) lines.push(" ");
     log(lines.join("\n"));
+  };
+  // Another writer's text goes above the frame: the frame is erased, the text written to its own
+  // stream as it came, and the frame drawn again below it.
+  const foreign = (from: NodeJS.WritableStream, text: string) => {
+    if (text === "") return;
+    log.clear();
+    interception!.writeThrough(from, text.endsWith("\n") ? text : `${text}\n`);
+    draw();
   };
   const timer = setInterval(draw, REDRAW_MS);
   // The view must never keep a finished CLI alive.
@@ -89,7 +119,8 @@ function createLiveView({ stream, clock = Date.now }: RunViewOptions): RunView {
       if (!started) {
         // The first frame comes at once; later ones wait for the timer.
         started = true;
-        out.write(HIDE_CURSOR);
+        interception = interceptWrites(terminal, foreign);
+        writeOut(HIDE_CURSOR);
         process.once("exit", restoreCursor);
         draw();
       }

@@ -65,8 +65,9 @@ function skipEscape(text: string, i: number): number {
 /**
  * Printable text of `value`: escape sequences and control characters removed, tabs and newlines
  * turned into single spaces, at most `max` code points (the last one an ellipsis when cut).
+ * `keepSpaces` keeps runs of spaces and the indentation (for text we wrote ourselves, laid out).
  */
-export function sanitize(value: unknown, max: number): string {
+export function sanitize(value: unknown, max: number, keepSpaces = false): string {
   const text = typeof value === "string" ? value : value === undefined || value === null ? "" : String(value);
   let out = "";
   let count = 0;
@@ -81,7 +82,7 @@ export function sanitize(value: unknown, max: number): string {
     const size = code > 0xffff ? 2 : 1;
     if (isInvisible(code) || code === 0x20) {
       // Whitespace controls read as spaces; runs of them collapse so a message keeps its words.
-      if ((code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d) && !lastSpace) {
+      if ((code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d) && (keepSpaces || !lastSpace)) {
         if (count + 1 > max) return cut(out, max);
         out += " ";
         count++;
@@ -96,7 +97,7 @@ export function sanitize(value: unknown, max: number): string {
     lastSpace = false;
     i += size;
   }
-  return lastSpace && out.endsWith(" ") ? out.slice(0, -1) : out;
+  return !keepSpaces && lastSpace && out.endsWith(" ") ? out.slice(0, -1) : out;
 }
 
 /** `out` already holds `max` code points and more follow: replace the last one by the ellipsis. */

@@ -157,6 +157,8 @@ export function reduceView(state: ViewState, event: DispatchEvent): ViewState {
     case "run.completed":
       state.completed = { status: event.status, at: event.at };
       state.openWaves.clear();
+      // Whatever was still in flight was stopped with the run (an abort journals no failure for it).
+      state.running.clear();
       break;
     default:
       break;
