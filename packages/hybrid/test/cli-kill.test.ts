@@ -3,8 +3,10 @@
 // checks what must hold), and Ctrl-C: exit 130 and a printed resume command that finishes the run.
 // More rounds: cli-kill.slow.test.ts (`pnpm test:slow`).
 import { beforeAll, describe, expect, it } from "vitest";
-import { BUILD_TIMEOUT_MS, buildCli, tempDir } from "./fixtures/cli/cli.js";
-import { crashRound, interruptRound, violations } from "./fixtures/cli/crash-rounds.js";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { BUILD_TIMEOUT_MS, buildCli, SIDE_EFFECT_AGENT, startHybrid, tempDir } from "./fixtures/cli/cli.js";
+import { CRASH_WORKFLOW, crashRound, interruptRound, violations } from "./fixtures/cli/crash-rounds.js";
 import type { Effect } from "./fixtures/cli/crash-rounds.js";
 
 beforeAll(() => buildCli(), BUILD_TIMEOUT_MS);
@@ -42,5 +44,42 @@ describe("hybrid run, killed and resumed", { timeout: 300_000 }, () => {
     expect(interrupted.stderr).toMatch(/SIGINT: stopping run stop-me/);
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.stdout).toMatch(/run stop-me succeeded/);
+  });
+
+  it("a second SIGINT exits 130 at once, kills an agent that ignores SIGTERM on the way out, and the run resumes", async () => {
+    const dir = tempDir();
+    const effects = join(dir, "effects.log");
+    const env = { SIDE_EFFECTS: effects, AGENT_SLEEP_MS: "60000", AGENT_IGNORE_TERM: "1" };
+    const run = startHybrid(["run", CRASH_WORKFLOW, "--runner", "command", "--command", SIDE_EFFECT_AGENT, "--run-id", "force-me"], { cwd: dir, env });
+    const until = async (ready: () => boolean): Promise<void> => {
+      while (!ready()) await new Promise((resolve) => setTimeout(resolve, 25));
+    };
+    const lines = (): string[] => {
+      try {
+        return readFileSync(effects, "utf8").split("\n").filter(Boolean);
+      } catch {
+        return [];
+      }
+    };
+    await until(() => lines().length > 0);
+    run.child.kill("SIGINT");
+    // The first one waits for the agent, which ignores SIGTERM for the 2 s kill grace: force it.
+    await until(() => run.output().stderr.includes("SIGINT: stopping run force-me"));
+    run.child.kill("SIGINT");
+    const forced = await run.done;
+    expect(forced.code).toBe(130);
+    expect(forced.stderr).toMatch(/SIGINT again: exiting now; resume with:\n\s*hybrid resume force-me --state-dir \.hybrid/);
+    const pid = Number(lines()[0]!.split(" ")[3]);
+    const alive = (): boolean => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    await until(() => !alive());
+    const resumed = await startHybrid(["resume", "force-me"], { cwd: dir, env: { ...env, AGENT_SLEEP_MS: "50", AGENT_IGNORE_TERM: undefined } }).done;
+    expect(resumed.code, resumed.stderr).toBe(0);
   });
 });
