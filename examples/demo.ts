@@ -1,94 +1,120 @@
-// The main job: the example epic through @hybrid/hybrid.
-//   pnpm demo [workflow.yaml]
-// It validates and plans the workflow, then runs it RUNS times with each orchestrator and seeded
-// simulated agents: SequentialOrchestrator (the legacy mode: one agent at a time, the full history
-// in every prompt) and HybridOrchestrator with hybrid on (parallel under caps, prompts from the
-// memory hierarchy under a 20K cap). Run i of both modes uses the same seed, so the pairs differ only
-// by mode. Every run goes through the same quality gates G1-G10, is journaled, hands off to the
-// offline ledger and writes its run record; the report then says whether hybrid beats sequential,
-// with N and a confidence interval, or that the data do not support a verdict. State: .hybrid/demo/.
+// The main job, as a user runs it: a thin script over the `hybrid` CLI.
+//   pnpm demo [workflow.yaml] [--fresh] [--runs N] [--state-dir DIR]
+// It plans the workflow (`hybrid plan`), runs it N times in each mode with seeded simulated agents
+// (`hybrid run --mode sequential` then `--mode hybrid`, pair i with the same seed, so the two differ
+// only by mode), then compares the modes and writes the dashboard (`hybrid report --compare --html`).
+// The verdict needs at least 5 succeeded runs of each mode, so N defaults to 5.
 //
-// Time is simulated: agents run on a model clock (a model minute takes 30 real ms), and run i is
-// dated day i of a simulated week, so durations are model time and the trends have points.
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+// State is kept in .hybrid/demo between invocations, so the comparison grows and the dashboard's
+// trends get history; each invocation continues the seeds where the last one stopped (a repeated
+// draw would only pretend to add evidence). --fresh wipes the state first.
+//
+// Like the benchmarks, it runs what users run: the built `hybrid` bin (packages/hybrid/dist), so it
+// first brings dist/ up to date (`tsc -b`: about 2 s when nothing changed, a full build the first
+// time after a clone).
+import { execFile } from "node:child_process";
+import { existsSync, readdirSync, rmSync } from "node:fs";
+import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createTiktokenEstimator, redact } from "@hybrid/context";
-import { buildGraph, isGraphValidationError, isWorkflowLoadError, loadWorkflow } from "@hybrid/graph";
-import { HybridOrchestrator, SequentialOrchestrator } from "@hybrid/hybrid";
-import { renderPostMortemMarkdown } from "@hybrid/resilience";
-import { planSchedule, simulate } from "@hybrid/scheduler";
-import { buildReport, createJsonlRunStore, renderDashboard, renderTerminalTable } from "@hybrid/telemetry";
-import { createDemoAgent } from "./agents/demo-agent.js";
+import { parseArgs } from "node:util";
 
-const file = process.argv[2] ?? fileURLToPath(new URL("./workflows/hybrid-epic.yaml", import.meta.url));
-const repoRoot = fileURLToPath(new URL("./repo/", import.meta.url));
-const stateDir = resolve(".hybrid/demo");
-const MAX_PARALLEL = 4;
-const SEED = 7;
-/** Runs per mode: enough for the verdict's minimum of 5 matched runs each. */
-const RUNS = 6;
-/** Real milliseconds per model millisecond. */
-const TIME_SCALE = 0.0005;
-/** Model time of run i's start: 09:00 UTC on day i of a simulated week. */
-const DAY_ZERO = Date.UTC(2026, 10, 2, 9);
-const DAY_MS = 86_400_000;
+const root = fileURLToPath(new URL("..", import.meta.url));
+const bin = fileURLToPath(new URL("../packages/hybrid/dist/cli/bin.js", import.meta.url));
+const tsc = fileURLToPath(new URL("../node_modules/typescript/bin/tsc", import.meta.url));
 
-async function main(): Promise<void> {
-  const plan = planSchedule(buildGraph(await loadWorkflow(file)));
-  console.log(`hybrid demo: ${plan.workflowId}, ${plan.order.length} nodes in ${plan.waves.length} waves, plan ${plan.planHash.slice(0, 12)}`);
-  plan.waves.forEach((wave, index) => console.log(`  wave ${index}: ${wave.join(", ")}`));
-  console.log(`  critical path: ${plan.criticalPath.nodes.join(" → ")}`);
-  const estimate = (mode: "sequential" | "eager") => simulate(plan, {}, { mode, maxParallel: MAX_PARALLEL }).makespan / 60_000;
-  console.log(`  planned with estimates: sequential ${estimate("sequential").toFixed(1)} min, eager ${estimate("eager").toFixed(1)} min`);
-  console.log(`  ${RUNS} seeded runs per mode; agents are simulated, time is model time (1 model minute = ${(60_000 * TIME_SCALE).toFixed(0)} real ms)\n`);
-
-  rmSync(stateDir, { recursive: true, force: true });
-  mkdirSync(stateDir, { recursive: true });
-  const estimator = createTiktokenEstimator({ encoding: "cl100k_base" });
-  const config = { flags: { hybrid_orchestration_enabled: true }, rollout: { percentage: 100 }, concurrency: { maxParallel: MAX_PARALLEL }, resilience: { retry: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 50 } } };
-
-  for (let i = 0; i < RUNS; i++) {
-    const seed = SEED + i;
-    for (const mode of ["sequential", "hybrid"] as const) {
-      const realStart = performance.now();
-      const start = DAY_ZERO + i * DAY_MS + (mode === "hybrid" ? 3_600_000 : 0);
-      const options = {
-        // ~1 model minute per agent plus prompt and output; 10% of attempts fail transiently.
-        runner: createDemoAgent({ seed, baseMs: 60_000, perInputTokenMs: 4, perOutputTokenMs: 30, outputTokens: 1_500, transientFailureRate: 0.1, timeScale: TIME_SCALE }),
-        stateDir,
-        repoRoot,
-        redact,
-        estimator,
-        seed,
-        config,
-        providerName: "hybrid.simulated",
-        clock: () => start + (performance.now() - realStart) / TIME_SCALE,
-      };
-      const orchestrator = mode === "hybrid" ? new HybridOrchestrator(options) : new SequentialOrchestrator(options);
-      const result = await orchestrator.execute(file, { runId: `demo-${mode}-${i + 1}` });
-      const m = result.record.metrics;
-      const gatesFailed = result.gates.filter((gate) => gate.decision !== "pass").length;
-      console.log(
-        `run ${i + 1} ${mode.padEnd(10)} ${result.status}: ${(m.duration_ms / 60_000).toFixed(1)} model min, ${m.token_input.toLocaleString("en")} prompt tokens, ` +
-          `${m.wave_count} waves, parallelism ${m.parallelism_ratio.toFixed(2)}, ${m.retry_count} retries, L3 cache hits ${m.cache_hit_l3}, gates ${result.gates.length - gatesFailed}/${result.gates.length} passed`,
-      );
-      if (result.postMortem) console.log(renderPostMortemMarkdown(result.postMortem, { redact }));
-    }
-  }
-  estimator.dispose?.();
-
-  const records = await createJsonlRunStore({ dir: stateDir, redact }).query();
-  const report = buildReport(records, { redact, by: "day" });
-  console.log(`\n${renderTerminalTable(report)}`);
-  writeFileSync(join(stateDir, "dashboard.html"), renderDashboard(records, { title: `hybrid demo: ${plan.workflowId}`, by: "day", redact }));
-  console.log(`\njournals, ledger, run records and dashboard: ${stateDir}`);
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    fresh: { type: "boolean", default: false },
+    runs: { type: "string", default: "5" },
+    "state-dir": { type: "string", default: ".hybrid/demo" },
+  },
+});
+const workflow = resolve(positionals[0] ?? fileURLToPath(new URL("./workflows/hybrid-epic.yaml", import.meta.url)));
+const stateDir = resolve(values["state-dir"]);
+const runs = Number(values.runs);
+if (!Number.isInteger(runs) || runs < 1) {
+  console.error(`demo: --runs must be a whole number >= 1, got "${values.runs}"`);
+  process.exit(2);
 }
 
-main().catch((error: unknown) => {
-  if (isGraphValidationError(error) || isWorkflowLoadError(error)) {
-    console.error(error.message);
-    process.exit(isWorkflowLoadError(error) ? 66 : 65);
+interface Cli {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** `node <args>` as a child process, from the repository root. */
+function node(args: string[]): Promise<Cli> {
+  return new Promise((done) => {
+    // NODE_OPTIONS may carry the @hybrid/source condition (vitest, tsx): the bin must load dist/.
+    const { NODE_OPTIONS: _, ...env } = process.env;
+    execFile(process.execPath, args, { cwd: root, maxBuffer: 256 * 1024 * 1024, env }, (error, stdout, stderr) =>
+      done({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+/** `hybrid <args>`: the built bin. */
+const hybrid = (args: string[]): Promise<Cli> => node([bin, ...args]);
+
+function fail(what: string, cli: Cli): never {
+  process.stderr.write(cli.stderr);
+  console.error(`demo: ${what} exited with ${cli.code}`);
+  process.exit(cli.code === 0 ? 1 : cli.code);
+}
+
+interface RunJson {
+  runId: string;
+  mode: string;
+  strategyReason: string;
+  status: string;
+  metrics: { duration_ms: number; token_input: number; wave_count: number; parallelism_ratio: number; retry_count: number; failed_count: number };
+}
+
+/** Pairs already in the state dir: runs named demo-<seed>-hybrid. */
+function pairsSoFar(): number {
+  const dir = resolve(stateDir, "runs");
+  if (!existsSync(dir)) return 0;
+  return Math.max(0, ...readdirSync(dir).map((name) => /^demo-(\d+)-hybrid$/.exec(name)?.[1]).filter((n) => n !== undefined).map(Number));
+}
+
+async function main(): Promise<void> {
+  const build = await node([tsc, "-b"]);
+  if (build.code !== 0) {
+    process.stderr.write(build.stdout);
+    fail("tsc -b (the build of dist/)", build);
   }
-  throw error;
-});
+  if (values.fresh) rmSync(stateDir, { recursive: true, force: true });
+  const plan = await hybrid(["plan", workflow]);
+  if (plan.code !== 0) fail("hybrid plan", plan);
+  process.stdout.write(plan.stdout);
+
+  const first = pairsSoFar() + 1;
+  const kept = first > 1 ? `; ${first - 1} earlier pair(s) kept in ${stateDir} (--fresh wipes them)` : "";
+  console.log(`\n${runs} seeded run(s) per mode with simulated agents, seeds ${first}..${first + runs - 1}${kept}`);
+  let failed = 0;
+  for (let seed = first; seed < first + runs; seed++) {
+    for (const mode of ["sequential", "hybrid"] as const) {
+      const args = ["run", workflow, "--mode", mode, "--runner", "simulated", "--seed", String(seed)];
+      const cli = await hybrid([...args, "--state-dir", stateDir, "--run-id", `demo-${seed}-${mode}`, "--repo-root", resolve(root, "examples/repo"), "--json"]);
+      if (cli.code !== 0 && cli.code !== 1) fail(`hybrid ${args.join(" ")}`, cli);
+      const run = JSON.parse(cli.stdout) as RunJson;
+      if (run.status !== "succeeded") failed++;
+      const m = run.metrics;
+      console.log(
+        `${run.runId.padEnd(18)} ${run.status}: ${(m.duration_ms / 1000).toFixed(2)} s, ${m.token_input.toLocaleString("en")} prompt tokens, ` +
+          `${m.wave_count} waves, parallelism ${m.parallelism_ratio.toFixed(2)}, ${m.retry_count} retries`,
+      );
+    }
+  }
+
+  const dashboard = resolve(stateDir, "dashboard.html");
+  const report = await hybrid(["report", "--state-dir", stateDir, "--compare", "--html", dashboard]);
+  if (report.code !== 0) fail("hybrid report", report);
+  process.stdout.write(`\n${report.stdout.replace(/\n*dashboard: .*\n?$/, "\n")}`);
+  console.log(`\ndashboard: ${dashboard}`);
+  if (failed > 0) console.log(`${failed} run(s) did not succeed: their post-mortems are in ${resolve(stateDir, "ledger.jsonl")}`);
+}
+
+await main();
