@@ -199,15 +199,19 @@ describe("createModelRunner: cancellation", () => {
 describe("createModelRunner under dispatch", () => {
   const noSleep = async (): Promise<void> => {};
 
-  it("429 then success: dispatch's retry policy retries, the node succeeds with the provider's tokens", async () => {
+  it("429 then success: dispatch's retry policy waits the provider's retry-after and retries, the node succeeds with the provider's tokens", async () => {
     const server = await serve({ usage: { prompt: 50, completion: 20 } });
     server.failNext({ kind: "status", status: 429, retryAfterSec: 1 });
-    const controller = createDispatchController({ sleep: noSleep, resilience: { retry: { maxAttempts: 3, baseDelayMs: 0, maxDelayMs: 0 }, timeoutMs: 10_000 } });
+    const slept: number[] = [];
+    const sleep = async (ms: number): Promise<void> => void slept.push(ms);
+    const controller = createDispatchController({ sleep, resilience: { retry: { maxAttempts: 3, baseDelayMs: 0, maxDelayMs: 5_000 }, timeoutMs: 10_000 } });
     const store = createMemoryCheckpointStore();
     const result = await controller.run(planOf([node("plan")]), { runner: runnerOn(server), store, runId: "model-429" });
     expect(result.outcomes.plan).toMatchObject({ status: "succeeded", attempts: 2, tokens: { input: 50, output: 20 } });
     const { events } = await store.read("model-429");
-    expect(events.find((e) => e.type === "node.retrying")).toMatchObject({ attempt: 1, error: { code: "model-call-failed" } });
+    // Backoff alone would draw from [0, 0]: the wait is the provider's second, journaled as such.
+    expect(events.find((e) => e.type === "node.retrying")).toMatchObject({ attempt: 1, delayMs: 1_000, error: { code: "model-call-failed" } });
+    expect(slept).toContain(1_000);
     expect(server.requests.map((r) => r.handledAs)).toEqual(["429", "200"]);
   });
 

@@ -107,11 +107,23 @@ function abortableSleep(
 }
 
 /**
+ * How long the failed call asked to be left alone (a provider's `Retry-After`, carried by the error
+ * as `retryAfterMs`), else 0. Only a finite, non-negative number counts: the hint comes from outside.
+ */
+export function retryAfterHint(error: unknown): number {
+  if (typeof error !== "object" || error === null) return 0;
+  const hint = (error as { retryAfterMs?: unknown }).retryAfterMs;
+  return typeof hint === "number" && Number.isFinite(hint) && hint > 0 ? Math.ceil(hint) : 0;
+}
+
+/**
  * Creates a retry policy. Only `timeout` and `transient` failures (see `classifyError`) are retried.
  *
  * Backoff is "decorrelated jitter" (AWS architecture blog): each delay is uniform in
  * [base, 3 × previous], capped at `maxDelayMs`, the first in [base, 3 × base]. Delays are drawn from
  * (seed, key, attempt), so a resumed run, or another node failing first, never changes them.
+ * An error that carries `retryAfterMs` (a provider's `Retry-After`) waits at least that long, never
+ * more than `maxDelayMs`: a hostile or broken hint cannot park a node for a day.
  * @example createRetryPolicy({ maxAttempts: 3, baseDelayMs: 250, maxDelayMs: 30_000 }, { seed: 42 })
  */
 export function createRetryPolicy(options: z.input<typeof RetryOptionsSchema>, deps: RetryDeps = {}): RetryPolicy {
@@ -149,7 +161,7 @@ export function createRetryPolicy(options: z.input<typeof RetryOptionsSchema>, d
       }
       if (signal.aborted) throw new AbortedError({ cause: error });
       if (attempt >= (opts.maxAttempts ?? maxAttempts) || !isRetryable(error)) throw error;
-      const delayMs = delayAfter(attempt, opts.key);
+      const delayMs = Math.min(maxDelayMs, Math.max(delayAfter(attempt, opts.key), retryAfterHint(error)));
       await opts.onRetry?.({ attempt, nextAttempt: attempt + 1, error, delayMs });
       await abortableSleep(doSleep, delayMs, signal);
       attempt += 1;

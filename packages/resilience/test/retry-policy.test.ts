@@ -146,6 +146,25 @@ describe("createRetryPolicy: execution", () => {
     expect(log).toEqual(["attempt 1", `retry 1->2 after ${delay(1)}`, `sleep ${delay(1)}`, "attempt 2", `retry 2->3 after ${delay(2)}`, `sleep ${delay(2)}`, "attempt 3"]);
   });
 
+  it("waits at least a failure's retryAfterMs (a provider's Retry-After), never past maxDelayMs, and ignores junk hints", async () => {
+    const hinted = async (hints: unknown[]): Promise<number[]> => {
+      const recorder = recordingSleep();
+      const policy = createRetryPolicy({ ...options, maxAttempts: hints.length + 1 }, { seed: 5, sleep: recorder.sleep });
+      let call = 0;
+      await expect(policy.execute(async () => Promise.reject(Object.assign(failure({ status: 429 }), { retryAfterMs: hints[call++] })), { key: "m" })).rejects.toBeDefined();
+      return recorder.delays;
+    };
+    const policy = createRetryPolicy(options, { seed: 5 });
+    const backoff = [1, 2, 3, 4, 5, 6].map((attempt) => policy.delayAfter(attempt, "m"));
+    // Every backoff here is below 1,500 ms (maxDelayMs 2,000): a 1,500 ms hint wins each time.
+    expect(backoff.every((ms) => ms < 1_500)).toBe(true);
+    expect(await hinted([1_500, 1_500])).toEqual([1_500, 1_500]);
+    // A short hint never shortens the backoff; a huge one stops at maxDelayMs.
+    expect(await hinted([1, 10 ** 12])).toEqual([backoff[0], 2_000]);
+    // Hints that are not a finite positive number of ms change nothing.
+    expect(await hinted([Number.NaN, -5, Infinity, "9000", null, {}])).toEqual(backoff);
+  });
+
   it.each([
     ["a timeout", new TimeoutError(10)],
     ["exit code 75", failure({ exitCode: 75 })],
