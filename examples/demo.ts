@@ -1,5 +1,5 @@
 // The main job, as a user runs it: a thin script over the `hybrid` CLI.
-//   pnpm demo [workflow.yaml] [--fresh] [--runs N] [--state-dir DIR]
+//   pnpm demo [workflow.yaml] [--fresh] [--runs N] [--state-dir DIR] [--output-tokens N]
 // It plans the workflow (`hybrid plan`), runs it N times in each mode with seeded simulated agents
 // (`hybrid run --mode sequential` then `--mode hybrid`, pair i with the same seed, so the two differ
 // only by mode), then compares the modes and writes the dashboard (`hybrid report --compare --html`).
@@ -26,6 +26,13 @@ const tsc = fileURLToPath(new URL("../node_modules/typescript/bin/tsc", import.m
 
 /** Real ms per simulated ms of the simulated agents. */
 const TIME_SCALE = "0.005";
+/**
+ * Mean output of a simulated agent, in tokens: about a page and a half, what a design note, a
+ * security review or an implementation summary handed to the next agent runs to (the CLI's default,
+ * 400, is a short status note). The legacy prompt of a later node carries every earlier output, so
+ * this size drives the token comparison: the demo prints it, and `--output-tokens` changes it.
+ */
+const OUTPUT_TOKENS = "1500";
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -33,11 +40,13 @@ const { values, positionals } = parseArgs({
     fresh: { type: "boolean", default: false },
     runs: { type: "string", default: "5" },
     "state-dir": { type: "string", default: ".hybrid/demo" },
+    "output-tokens": { type: "string", default: OUTPUT_TOKENS },
   },
 });
 const workflow = resolve(positionals[0] ?? fileURLToPath(new URL("./workflows/hybrid-epic.yaml", import.meta.url)));
 const stateDir = resolve(values["state-dir"]);
 const runs = Number(values.runs);
+const outputTokens = values["output-tokens"];
 if (!Number.isInteger(runs) || runs < 1) {
   console.error(`demo: --runs must be a whole number >= 1, got "${values.runs}"`);
   process.exit(2);
@@ -97,11 +106,13 @@ async function main(): Promise<void> {
 
   const first = pairsSoFar() + 1;
   const kept = first > 1 ? `; ${first - 1} earlier pair(s) kept in ${stateDir} (--fresh wipes them)` : "";
-  console.log(`\n${runs} seeded run(s) per mode with simulated agents, seeds ${first}..${first + runs - 1}${kept}`);
+  console.log(
+    `\n${runs} seeded run(s) per mode with simulated agents (outputs of ~${outputTokens} tokens, --time-scale ${TIME_SCALE}), seeds ${first}..${first + runs - 1}${kept}`,
+  );
   let failed = 0;
   for (let seed = first; seed < first + runs; seed++) {
     for (const mode of ["sequential", "hybrid"] as const) {
-      const args = ["run", workflow, "--mode", mode, "--runner", "simulated", "--seed", String(seed), "--time-scale", TIME_SCALE];
+      const args = ["run", workflow, "--mode", mode, "--runner", "simulated", "--seed", String(seed), "--time-scale", TIME_SCALE, "--output-tokens", outputTokens];
       const cli = await hybrid([...args, "--state-dir", stateDir, "--run-id", `demo-${seed}-${mode}`, "--repo-root", resolve(root, "examples/repo"), "--json"]);
       if (cli.code !== 0 && cli.code !== 1) fail(`hybrid ${args.join(" ")}`, cli);
       const run = JSON.parse(cli.stdout) as RunJson;

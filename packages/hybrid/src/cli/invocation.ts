@@ -13,6 +13,7 @@ export const RunnerSpecSchema = z.strictObject({
   command: z.string().min(1).optional(),
   seed: z.number().int().optional(),
   timeScale: z.number().nonnegative().optional(),
+  outputTokens: z.number().int().positive().optional(),
   provider: z.string().min(1).optional(),
   baseUrl: z.string().min(1).optional(),
   model: z.string().min(1).optional(),

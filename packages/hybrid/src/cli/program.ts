@@ -38,6 +38,7 @@ function runnerOptions(command: Command, defaultRunner: string | undefined): Com
     .option("--command <command line>", "with --runner command: the agent's command line (prompt on stdin, answer on stdout)")
     .option("--seed <n>", "seed of the simulated agents and of retry jitter", integer(Number.MIN_SAFE_INTEGER))
     .option("--time-scale <x>", "with --runner simulated: real ms per simulated ms (default 0.01)", nonNegative)
+    .option("--output-tokens <n>", "with --runner simulated: mean size of an agent's output in tokens (default 400)", integer(1))
     .addOption(new Option("--provider <provider>", "with --runner model: the API the server speaks").choices(["openai-compatible"]))
     .option("--base-url <url>", "with --runner model: the server's API root (e.g. http://127.0.0.1:11434/v1)")
     .option("--model <name>", "with --runner model: the model name");

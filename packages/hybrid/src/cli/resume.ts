@@ -41,6 +41,7 @@ function runnerFlags(options: ResumeOptions, saved: Invocation | undefined, runI
     command: options.command ?? was.command,
     seed: options.seed ?? was.seed,
     timeScale: options.timeScale ?? was.timeScale,
+    outputTokens: options.outputTokens ?? was.outputTokens,
     provider: options.provider ?? was.provider,
     baseUrl: options.baseUrl ?? was.baseUrl,
     model: options.model ?? was.model,

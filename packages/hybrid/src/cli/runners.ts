@@ -10,12 +10,16 @@ import { createSimulatedAgent } from "./simulated-agent.js";
 /** Real milliseconds per model millisecond of the simulated runner: a simulated agent takes ~0.1 s. @default 0.01 */
 export const DEFAULT_TIME_SCALE = 0.01;
 
+/** Largest `--output-tokens`: above any model's output limit today. */
+const MAX_OUTPUT_TOKENS = 200_000;
+
 /** The options a command was given for its runner (commander's names). */
 export interface RunnerFlags {
   runner?: string | undefined;
   command?: string | undefined;
   seed?: number | undefined;
   timeScale?: number | undefined;
+  outputTokens?: number | undefined;
   provider?: string | undefined;
   baseUrl?: string | undefined;
   model?: string | undefined;
@@ -29,6 +33,9 @@ export function runnerSpecOf(flags: RunnerFlags): RunnerSpec {
   if (flags.command !== undefined && kind !== "command") throw usage(`--command needs --runner command (the runner is ${kind})`);
   if (kind === "command" && flags.command === undefined) throw usage('--runner command needs --command "<agent command line>"');
   if (flags.timeScale !== undefined && kind !== "simulated") throw usage(`--time-scale applies to --runner simulated only (the runner is ${kind})`);
+  if (flags.outputTokens !== undefined && kind !== "simulated") throw usage(`--output-tokens applies to --runner simulated only (the runner is ${kind})`);
+  // The simulated agent writes its output line by line: a bound keeps a typo from filling memory.
+  if (flags.outputTokens !== undefined && flags.outputTokens > MAX_OUTPUT_TOKENS) throw usage(`--output-tokens is at most ${MAX_OUTPUT_TOKENS}, got ${flags.outputTokens}`);
   const modelFlags = [flags.provider && "--provider", flags.baseUrl && "--base-url", flags.model && "--model"].filter(Boolean);
   if (kind !== "model" && modelFlags.length > 0) throw usage(`${modelFlags.join(", ")} need${modelFlags.length === 1 ? "s" : ""} --runner model`);
   return {
@@ -36,6 +43,7 @@ export function runnerSpecOf(flags: RunnerFlags): RunnerSpec {
     ...(flags.command !== undefined ? { command: flags.command } : {}),
     ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
     ...(flags.timeScale !== undefined ? { timeScale: flags.timeScale } : {}),
+    ...(flags.outputTokens !== undefined ? { outputTokens: flags.outputTokens } : {}),
     ...(kind === "model" ? { provider: flags.provider ?? "openai-compatible" } : {}),
     ...(flags.baseUrl !== undefined ? { baseUrl: flags.baseUrl } : {}),
     ...(flags.model !== undefined ? { model: flags.model } : {}),
@@ -52,7 +60,14 @@ export interface CreatedRunner {
 export async function createRunner(spec: RunnerSpec): Promise<CreatedRunner> {
   switch (spec.kind) {
     case "simulated":
-      return { runner: createSimulatedAgent({ seed: spec.seed ?? 1, timeScale: spec.timeScale ?? DEFAULT_TIME_SCALE }), providerName: "hybrid.simulated" };
+      return {
+        runner: createSimulatedAgent({
+          seed: spec.seed ?? 1,
+          timeScale: spec.timeScale ?? DEFAULT_TIME_SCALE,
+          ...(spec.outputTokens !== undefined ? { outputTokens: spec.outputTokens } : {}),
+        }),
+        providerName: "hybrid.simulated",
+      };
     case "command":
       // One command line, as a shell runs it: `--command "node agent.mjs --fast"`.
       return { runner: createCommandRunner({ command: spec.command!, shell: true }) };
