@@ -1,5 +1,5 @@
-// False positives on real source code: redaction must leave ordinary code and identifiers alone
-// (DESIGN rule 4). The full corpus (TypeScript's compiler, zod, yaml: ~21 MB) is in
+// False positives on real source code: redaction must leave ordinary code and identifiers alone.
+// The full corpus (TypeScript's compiler, zod, yaml: ~21 MB) is in
 // redact-corpus.slow.test.ts; this suite scans this repository and TypeScript's lib.*.d.ts.
 import { describe, expect, it } from "vitest";
 import { redactSecrets } from "../src/index.js";

@@ -5,7 +5,7 @@ import { expect } from "vitest";
 import { planSchedule } from "../src/index.js";
 
 /**
- * DESIGN rule 1: every declaration order (nodes and `dependsOn` lists shuffled by each seed) gives
+ * Determinism: every declaration order (nodes and `dependsOn` lists shuffled by each seed) gives
  * the same waves, order, sequential order and planHash; the sequential order is topological.
  */
 export function checkDeclarationOrder(workflow: GeneratedWorkflow, seeds: readonly number[]): void {

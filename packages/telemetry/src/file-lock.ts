@@ -1,7 +1,7 @@
-// The run store's per-file lock, with the project's convention (DESIGN §5): proper-lockfile's
-// atomic mkdir of `<file>.lock`, its mtime refreshed every 2 s while held and taken over once 10 s
+// The run store's per-file lock (every file two processes append to is written under one):
+// proper-lockfile's atomic mkdir of `<file>.lock`, its mtime refreshed every 2 s while held and taken over once 10 s
 // stale, so a writer that died does not block the others for long. Telemetry imports nothing of
-// ours (DESIGN §1), so it takes proper-lockfile directly instead of @hybrid/resilience's lock.
+// ours (only @hybrid/hybrid composes), so it takes proper-lockfile, not @hybrid/resilience's lock.
 import lockfile from "proper-lockfile";
 
 /** Stale threshold and refresh period of every lock the project takes (ms). */

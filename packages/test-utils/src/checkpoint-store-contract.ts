@@ -1,4 +1,4 @@
-// The contract every CheckpointStore must meet (DESIGN.md §5). A store implementation runs it in
+// The contract every CheckpointStore must meet (one writer per run, appended and flushed before acknowledged: docs/journal.md). A store implementation runs it in
 // three lines from its own tests. Typed structurally, so test-utils does not depend on
 // @hybrid/resilience (which depends on test-utils for its tests); the events used are valid under
 // resilience's journal vocabulary (docs/journal.md).

@@ -4,7 +4,7 @@ import { xoroshiro128plus } from "pure-rand/generator/xoroshiro128plus";
 
 export const TEST_PRIORITIES = ["security", "architecture", "implementation", "docs"] as const;
 
-/** A workflow node as tests generate it (plain data, the DESIGN.md §2 shape). */
+/** A workflow node as tests generate it (plain data, the workflow file's shape: docs/architecture.md). */
 export interface GeneratedNode {
   id: string;
   agent: string;
