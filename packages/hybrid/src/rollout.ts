@@ -144,7 +144,7 @@ async function computeStatus(opts: Parsed, state: RolloutState | undefined): Pro
   if (nextStage === null) blockers.push({ code: "final-stage", message: `the rollout is at its last stage (${stage}%)` });
   if (state?.killSwitch) {
     const { at, reason } = state.killSwitch;
-    blockers.push({ code: "kill-switch", message: `the kill switch is engaged since ${new Date(at).toISOString()} (${reason}); call rolloutResume once resolved` });
+    blockers.push({ code: "kill-switch", message: `the kill switch is engaged since ${new Date(at).toISOString()} (${reason}); once resolved, release it with \`hybrid rollout resume --reason "…"\` (rolloutResume from code)` });
   }
   if (nextStage !== null && dwell.remainingMs > 0) {
     blockers.push({ code: "dwell", message: `stage ${stage}% has lasted ${hours(elapsedMs!)} of the ${hours(requiredMs)} required before ${nextStage}%; ${hours(dwell.remainingMs)} remain` });

@@ -123,7 +123,7 @@ describe("rolloutAdvance", () => {
     clock.advance(100 * HOUR);
     const killed = await refused(rolloutAdvance(opts()));
     expect(killed.reasons.map((r) => r.code)).toEqual(["kill-switch"]);
-    expect(killed.reasons[0]!.message).toMatch(/^the kill switch is engaged since 2025-03-01T14:00:00\.000Z \(gate-bypass trigger tripped: .*\); call rolloutResume once resolved$/);
+    expect(killed.reasons[0]!.message).toMatch(/^the kill switch is engaged since 2025-03-01T14:00:00\.000Z \(gate-bypass trigger tripped: .*\); once resolved, release it with `hybrid rollout resume --reason "…"` \(rolloutResume from code\)$/);
   });
 
   it("lets only one of two concurrent advances through", async () => {
