@@ -19,13 +19,20 @@ export interface HandoffContext {
 }
 
 // A sink is in-process code: if it ignores its signal we stop waiting for it (nothing to kill).
+// The deadline is a timer of our own, held until we settle: Node 20's AbortSignal.any() keeps only
+// a weak reference to an AbortSignal.timeout() source, which the GC may collect before it fires
+// (nodejs/node#57736), and then a hanging sink hangs the run.
 async function bounded<T>(work: (signal: AbortSignal) => Promise<T>, timeoutMs: number, parent: AbortSignal): Promise<T> {
-  const signal = AbortSignal.any([parent, AbortSignal.timeout(timeoutMs)]);
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(new Error(`handoff sink did not answer within ${timeoutMs}ms`)), timeoutMs);
+  const signal = AbortSignal.any([parent, deadline.signal]);
   try {
     return await untilAborted(work(signal), signal);
   } catch (error) {
     if (signal.aborted && !parent.aborted) throw new Error(`handoff sink did not answer within ${timeoutMs}ms`, { cause: error });
     throw error;
+  } finally {
+    clearTimeout(timer);
   }
 }
 
