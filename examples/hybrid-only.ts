@@ -1,14 +1,13 @@
 // @hybrid/hybrid from code: load the config (hybrid on for this example), run the example epic
 // with simulated agents, print the result. Run: pnpm tsx --conditions=@hybrid/source examples/hybrid-only.ts
 import { fileURLToPath } from "node:url";
-import { HybridOrchestrator, loadConfig } from "@hybrid/hybrid";
-import { createDemoAgent } from "./agents/demo-agent.js";
+import { HybridOrchestrator, createSimulatedAgent, loadConfig } from "@hybrid/hybrid";
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const loaded = await loadConfig({ env: { ...process.env, HYBRID_ORCHESTRATION_ENABLED: "true", HYBRID_ROLLOUT_PERCENTAGE: "100" } });
 const orchestrator = new HybridOrchestrator({
   config: loaded,
-  runner: createDemoAgent({ seed: 7, timeScale: 0.0002 }),
+  runner: createSimulatedAgent({ seed: 7, timeScale: 0.0002 }),
   stateDir: ".hybrid/hybrid-only",
   repoRoot: here("./repo/"),
 });

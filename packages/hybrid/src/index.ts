@@ -78,3 +78,4 @@ export { GateFailedError, OrchestratorOptionsError, RunNotFoundError, isGateFail
 export type { OrchestratorProblem } from "./orchestrator-errors.js";
 export type { NodeResult, NodeStatus, RunResult } from "./run-result.js";
 export type { WorkflowSource } from "./workflow-store.js";
+export { createSimulatedAgent } from "./simulated-agent.js";

@@ -5,7 +5,7 @@ import { createCommandRunner } from "@hybrid/dispatch";
 import type { AgentRunner } from "@hybrid/dispatch";
 import { CliError } from "./errors.js";
 import type { RunnerSpec } from "./invocation.js";
-import { createSimulatedAgent } from "./simulated-agent.js";
+import { createSimulatedAgent } from "../simulated-agent.js";
 
 /** Real milliseconds per model millisecond of the simulated runner: a simulated agent takes ~0.1 s. @default 0.01 */
 export const DEFAULT_TIME_SCALE = 0.01;

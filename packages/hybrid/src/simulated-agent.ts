@@ -1,4 +1,4 @@
-// `--runner simulated`: dispatch's seeded simulated runner (latency, tokens, failures) answering with
+// `hybrid run --runner simulated`, the demo and the examples: dispatch's seeded simulated runner (latency, tokens, failures) answering with
 // a handoff that does the job it was given — each acceptance criterion ticked, the declared outputs
 // named, then notes of the drawn size — so a simulated run passes the quality gates as a good agent
 // would, and prompts downstream grow as they would with real agents.
