@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { createResponseHolds } from "./github-server-holds.js";
 
 /** An issue comment as the GitHub REST API returns it (the fields our clients read). */
 export interface GitHubComment {
@@ -99,9 +100,7 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
   const comments = new Map<string, GitHubComment[]>();
   const requests: RecordedRequest[] = [];
   const faults: Fault[] = [];
-  // Responses held by `holdNext`: the request's response, until its gate opens.
-  const holds: Array<{ match: (request: { method: string; path: string }) => boolean; gate: Promise<void>; handled: (request: RecordedRequest) => void }> = [];
-  const heldResponses = new WeakMap<ServerResponse, { gate: Promise<void>; handled: (status: number) => void }>();
+  const holds = createResponseHolds();
   let nextId = 1;
   let remaining = 5000;
   let url = "";
@@ -146,12 +145,7 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
       res.writeHead(status, head);
       res.end(text);
     };
-    const held = heldResponses.get(res);
-    if (held === undefined) respond();
-    else {
-      held.handled(status);
-      void held.gate.then(respond);
-    }
+    holds.respond(res, status, respond);
     return status;
   };
 
@@ -261,17 +255,7 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
   const server = createServer((req, res) => {
     const entry: RecordedRequest = { method: req.method ?? "GET", path: req.url ?? "/", headers: req.headers, status: 0 };
     requests.push(entry);
-    const hold = holds.findIndex((h) => h.match({ method: entry.method, path: entry.path }));
-    if (hold >= 0) {
-      const [{ gate, handled }] = holds.splice(hold, 1) as [(typeof holds)[number]];
-      heldResponses.set(res, {
-        gate,
-        handled: (status) => {
-          entry.status = status;
-          handled(entry);
-        },
-      });
-    }
+    holds.claim(entry, res);
     handle(req, res).then(
       (status) => (entry.status = status),
       () => (entry.status = send(res, 500, { message: "test server error" })),
@@ -300,22 +284,7 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
       comments.set(key, [...(comments.get(key) ?? []), ...made]);
       return made;
     },
-    holdNext(match) {
-      let open!: () => void;
-      let handled!: (request: RecordedRequest) => void;
-      const gate = new Promise<void>((resolve) => (open = resolve));
-      const held = new Promise<RecordedRequest>((resolve) => (handled = resolve));
-      const hold = { match, gate, handled };
-      holds.push(hold);
-      return {
-        held,
-        release() {
-          // Not matched yet: it never will be.
-          if (holds.includes(hold)) holds.splice(holds.indexOf(hold), 1);
-          open();
-        },
-      };
-    },
+    holdNext: holds.holdNext,
     failNext(status, fail = {}) {
       faults.push({
         status,
