@@ -6,6 +6,7 @@ import { buildGraph } from "@hybrid/graph";
 import type { NodeSpecInput } from "@hybrid/graph";
 import { planSchedule } from "@hybrid/scheduler";
 import type { SchedulePlan } from "@hybrid/scheduler";
+import type { AgentTask } from "../src/index.js";
 
 /** A node with the boring fields filled in. */
 export function node(id: string, dependsOn: string[] = [], extra: Partial<NodeSpecInput> = {}): NodeSpecInput {
@@ -60,3 +61,16 @@ export async function eventually(check: () => boolean | Promise<boolean>, tries 
 
 /** A redactor that hides the word SECRET-<digits>. */
 export const redactSecrets = (text: string): string => text.replace(/SECRET-\d+/g, "[REDACTED]");
+
+/** A task as the controller hands one to a runner (node n1 of run-1); `extra` overrides any field. */
+export const agentTask = (extra: Partial<AgentTask> = {}): AgentTask => ({
+  runId: "run-1",
+  nodeId: "n1",
+  agent: "coder",
+  priority: "implementation",
+  attempt: 1,
+  idempotencyKey: "run-1:n1:abc",
+  prompt: "do the thing",
+  node: { id: "n1", agent: "coder", priority: "implementation", scope: "s", acceptance: [], dependsOn: [] },
+  ...extra,
+});

@@ -11,7 +11,7 @@ import { isModelCallError, isModelResponseError, isModelUsageMissingError } from
 import { createModelRunner } from "../src/model-runner.js";
 import type { ModelRunnerOptions } from "../src/model-runner.js";
 import type { AgentTask } from "../src/runner.js";
-import { node, planOf } from "./helpers.js";
+import { agentTask, node, planOf } from "./helpers.js";
 
 const servers: ChatCompletionsServer[] = [];
 afterEach(async () => {
@@ -30,17 +30,7 @@ function runnerOn(server: ChatCompletionsServer, options: Omit<ModelRunnerOption
   return createModelRunner({ model: provider.chatModel(modelId), ...options });
 }
 
-const task = (extra: Partial<AgentTask> = {}): AgentTask => ({
-  runId: "run-1",
-  nodeId: "n1",
-  agent: "coder",
-  priority: "implementation",
-  attempt: 1,
-  idempotencyKey: "run-1:n1:abc",
-  prompt: "write the plan",
-  node: { id: "n1", agent: "coder", priority: "implementation", scope: "s", acceptance: [], dependsOn: [] },
-  ...extra,
-});
+const task = (extra: Partial<AgentTask> = {}): AgentTask => agentTask({ prompt: "write the plan", ...extra });
 const never = new AbortController().signal;
 const rejection = (promise: Promise<unknown>): Promise<unknown> => promise.then(() => expect.unreachable("expected a rejection"), (e: unknown) => e);
 /** Resolves "closed" when the server saw the client close the connection, else "open" after `ms`. */

@@ -9,21 +9,11 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createCommandRunner, parseCommandOutput } from "../src/command-runner.js";
 import { isCommandFailedError, isCommandSpawnError, isDispatchOptionsError, isOutputTooLargeError, isSimulatedFailureError } from "../src/errors.js";
 import { createFunctionRunner } from "../src/function-runner.js";
-import type { AgentProcess, AgentTask } from "../src/runner.js";
+import type { AgentProcess } from "../src/runner.js";
 import { createSimulatedRunner } from "../src/simulated-runner.js";
-import { alive, eventually, tempDir } from "./helpers.js";
+import { agentTask, alive, eventually, tempDir } from "./helpers.js";
 
-const task = (extra: Partial<AgentTask> = {}): AgentTask => ({
-  runId: "run-1",
-  nodeId: "n1",
-  agent: "coder",
-  priority: "implementation",
-  attempt: 1,
-  idempotencyKey: "run-1:n1:abc",
-  prompt: "do the thing",
-  node: { id: "n1", agent: "coder", priority: "implementation", scope: "s", acceptance: [], dependsOn: [] },
-  ...extra,
-});
+const task = agentTask;
 
 const never = new AbortController().signal;
 const cleanups: (() => Promise<void> | void)[] = [];
