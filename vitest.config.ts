@@ -19,7 +19,7 @@ export default defineConfig({
   resolve: { conditions: sourceConditions },
   ssr: { resolve: { conditions: sourceConditions } },
   test: {
-    include: ["packages/*/test/**/*.test.ts", "examples/test/**/*.test.ts"],
+    include: ["packages/*/test/**/*.test.ts", "examples/test/**/*.test.ts", "acceptance/test/**/*.test.ts"],
     exclude: ["**/node_modules/**", "**/dist/**", "**/*.slow.test.ts"],
     testTimeout: 30_000,
     hookTimeout: 30_000,

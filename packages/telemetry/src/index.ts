@@ -31,7 +31,8 @@ export type { RunRecordValidation, RunRecordProblem } from "./validate.js";
 // Comparing and reporting.
 export { compareModes } from "./compare-modes.js";
 export type { ModeComparison, WorkflowComparison, ThresholdCheck, Thresholds, CompareModesOptions, Verdict } from "./compare-modes.js";
-export type { Distribution, Estimate, ConfidenceInterval } from "./stats.js";
+export { estimateMedian } from "./stats.js";
+export type { Distribution, Estimate, ConfidenceInterval, EstimateOptions } from "./stats.js";
 export { trend } from "./trend.js";
 export type { Trend, TrendPoint, TrendMetrics, TrendOptions } from "./trend.js";
 export { findDeterminismRegressions } from "./determinism.js";

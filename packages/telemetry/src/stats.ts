@@ -139,3 +139,33 @@ export function bootstrapImprovement(
     seed: options.seed,
   };
 }
+
+/** Options of `estimateMedian`: a seeded percentile bootstrap. */
+export interface EstimateOptions {
+  /** @default 2000 */
+  resamples?: number;
+  /** @default 0.95 */
+  confidence?: number;
+  /** @default 1 */
+  seed?: number;
+}
+
+/**
+ * A sample's median, IQR and a seeded percentile-bootstrap interval for the median (resampling the
+ * values with replacement); null for an empty sample. The same values and seed give the same interval.
+ */
+export function estimateMedian(values: readonly number[], options: EstimateOptions = {}): Estimate | null {
+  const d = distribution(values);
+  if (d === null) return null;
+  const { resamples = 2000, confidence = 0.95, seed = 1 } = options;
+  const rng = xoroshiro128plus(seed);
+  const draw = new Float64Array(values.length);
+  const stats = new Float64Array(resamples);
+  for (let b = 0; b < resamples; b++) {
+    for (let i = 0; i < values.length; i++) draw[i] = values[uniformInt(rng, 0, values.length - 1)]!;
+    stats[b] = medianInPlace(draw, values.length);
+  }
+  stats.sort();
+  const tail = (1 - confidence) / 2;
+  return { ...d, ci: { low: quantile(stats, tail), high: quantile(stats, 1 - tail), confidence, resamples, seed } };
+}
