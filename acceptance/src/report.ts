@@ -1,5 +1,6 @@
 // The acceptance report: a summary table (one row per category), then every check of every
 // category with its sample size, spread, seeds and notes. Markdown for people, JSON for tools.
+import { CATEGORY_IDS, GATING } from "./contract.js";
 import type { CategoryId, CategoryOutcome, Check } from "./contract.js";
 import { count } from "./format.js";
 
@@ -46,6 +47,37 @@ export interface AcceptanceReport {
 }
 
 export const statusOf = (checks: readonly Check[], error?: string): Status => (error === undefined && checks.length > 0 && checks.every((c) => c.pass) ? "PASS" : "FAIL");
+
+/** What the runner got from a suite for one category: an outcome, or the error that stopped the suite. */
+export interface SuiteResult {
+  outcome?: CategoryOutcome;
+  error?: string;
+  durationMs: number;
+}
+
+/**
+ * The report's categories, in matrix order, from what the suites returned; with the gating ones
+ * that failed (a failed check, an error, or nothing measured), which make the run exit 1.
+ */
+export function assembleCategories(results: ReadonlyMap<CategoryId, SuiteResult>): { categories: CategoryReport[]; failedGating: CategoryId[] } {
+  const categories: CategoryReport[] = [];
+  for (const id of CATEGORY_IDS) {
+    const entry = results.get(id);
+    if (!entry) continue;
+    const outcome = entry.outcome ?? { checks: [], seeds: [], notes: [], stateDirs: [] };
+    const error = entry.error ?? (entry.outcome ? undefined : "the suite returned nothing for this category");
+    categories.push({
+      id,
+      ...CATEGORY_INFO[id],
+      gating: GATING.has(id),
+      ...outcome,
+      status: statusOf(outcome.checks, error),
+      ...(error === undefined ? {} : { error }),
+      durationMs: entry.durationMs,
+    });
+  }
+  return { categories, failedGating: categories.filter((c) => c.gating && c.status === "FAIL").map((c) => c.id) };
+}
 
 const cell = (text: string): string => text.replaceAll("|", "\\|").replaceAll("\n", " ");
 

@@ -9,10 +9,10 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { CATEGORY_IDS, GATING } from "./contract.js";
-import type { CategoryId, CategoryOutcome, StateDirUse } from "./contract.js";
-import { CATEGORY_INFO, renderMarkdown, renderSummary, statusOf } from "./report.js";
-import type { AcceptanceReport, CategoryReport } from "./report.js";
+import { CATEGORY_IDS } from "./contract.js";
+import type { CategoryId, StateDirUse } from "./contract.js";
+import { assembleCategories, renderMarkdown, renderSummary } from "./report.js";
+import type { AcceptanceReport, SuiteResult } from "./report.js";
 import { SUITES } from "./suites.js";
 
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
@@ -57,7 +57,7 @@ const commit = (() => {
 const log = (line: string) => process.stderr.write(`[acceptance] ${line}\n`);
 const started = Date.now();
 const workRoot = mkdtempSync(join(tmpdir(), "hybrid-acceptance-"));
-const outcomes = new Map<CategoryId, { outcome?: CategoryOutcome; error?: string; durationMs: number }>();
+const outcomes = new Map<CategoryId, SuiteResult>();
 const stateDirs: StateDirUse[] = [];
 const mode = values.full ? "full" : "reduced";
 log(`${mode} run, base seed ${seed}, scratch ${workRoot}`);
@@ -75,7 +75,7 @@ for (const suite of SUITES) {
     const durationMs = Date.now() - t0;
     for (const id of wanted) {
       const outcome = result[id];
-      outcomes.set(id, outcome ? { outcome, durationMs } : { error: "the suite returned nothing for this category", durationMs });
+      outcomes.set(id, outcome ? { outcome, durationMs } : { durationMs });
       stateDirs.push(...(outcome?.stateDirs ?? []));
     }
   } catch (error) {
@@ -87,13 +87,7 @@ for (const suite of SUITES) {
   log(`${suite.name}: done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }
 
-const categories: CategoryReport[] = [];
-for (const id of CATEGORY_IDS) {
-  const entry = outcomes.get(id);
-  if (!entry) continue;
-  const outcome = entry.outcome ?? { checks: [], seeds: [], notes: [], stateDirs: [] };
-  categories.push({ id, ...CATEGORY_INFO[id], gating: GATING.has(id), ...outcome, status: statusOf(outcome.checks, entry.error), ...(entry.error ? { error: entry.error } : {}), durationMs: entry.durationMs });
-}
+const { categories, failedGating } = assembleCategories(outcomes);
 const report: AcceptanceReport = {
   version: 1,
   mode,
@@ -106,7 +100,7 @@ const report: AcceptanceReport = {
   simulated:
     "Agents were simulated: seeded simulated agents (latency from prompt and output tokens, scaled to real milliseconds) and, where processes matter, a stand-in agent script run by the command runner. No model was called.",
   categories,
-  failedGating: categories.filter((c) => c.gating && c.status === "FAIL").map((c) => c.id),
+  failedGating,
 };
 
 const out = resolve(values.out);
