@@ -74,8 +74,8 @@ async function editedNotice(file: string, repoRoot: string, journaled: string | 
 export async function resumeRunCommand(runId: string, options: ResumeOptions, io: Io): Promise<number> {
   assertValidRunId(runId);
   const { events } = await createFileCheckpointStore({ dir: options.stateDir, redact }).read(runId);
-  if (events.length === 0) throw new RunNotFoundError(runId, options.stateDir, "no journal");
   const saved = await loadInvocation(options.stateDir, runId);
+  if (events.length === 0 && saved === undefined) throw new RunNotFoundError(runId, options.stateDir, "no journal");
   const spec = runnerSpecOf(runnerFlags(options, saved, runId));
   const config = options.config ?? saved?.config;
   const loaded = await loadConfig({ ...(config !== undefined ? { file: config } : {}), stateDir: options.stateDir });
@@ -85,12 +85,27 @@ export async function resumeRunCommand(runId: string, options: ResumeOptions, io
   const journaled = journaledPlanHash(events as ReadonlyArray<{ type: string; planHash?: string }>);
   // Only a changed plan is handed over: the orchestrator then refuses it (exit 3) unless --force.
   const changed = checked !== undefined && checked.plan.planHash !== journaled ? checked : undefined;
-  if (checked === undefined && saved !== undefined) {
+  if (checked === undefined && saved !== undefined && events.length > 0) {
     const notice = await editedNotice(saved.workflow, repoRoot, journaled);
     if (notice) io.warn(notice);
   }
   const created = await createRunner(spec);
   const setup = { loaded, mode: saved?.mode ?? "auto", maxParallel: saved?.maxParallel, created, stateDir: options.stateDir, repoRoot, seed: spec.seed } as const;
+  if (events.length === 0) {
+    // `hybrid run` saved how it was started but died before the journal's first event: no agent can
+    // have started (a node is journaled before its runner is called), and `run` refuses the taken
+    // id, so the only way on is to start the run here, from its workflow file.
+    const workflow = checked ?? (await checkWorkflow(saved!.workflow, repoRoot));
+    io.warn(`note: run ${runId} was stopped before it started; starting it now`);
+    return executeRun({
+      io,
+      runId,
+      stateDir: options.stateDir,
+      workflowId: workflow.plan.workflowId,
+      planHash: workflow.plan.planHash,
+      start: (hooks) => buildOrchestrator(setup, hooks).execute(workflow.file, { runId, signal: hooks.signal }),
+    });
+  }
   return executeRun({
     io,
     runId,
