@@ -1,5 +1,5 @@
 // The built-in quality gates G1–G10, in id order. docs/quality-gates.md documents each one.
-import { redactSecrets } from "@hybrid/context";
+import { redact as contextRedact, redactSecrets } from "@hybrid/context";
 import type { QualityGate } from "../gate-contract.js";
 import { GateOptionsError } from "./errors.js";
 import {
@@ -22,6 +22,11 @@ export interface DefaultGatesOptions {
    * @default `@hybrid/context`'s `redactSecrets`
    */
   scan?: SecretScanner;
+  /**
+   * The run's redactor: G10 assesses the acceptance criteria as the agent read them, redacted.
+   * @default `@hybrid/context`'s `redact`
+   */
+  redact?: (text: string) => string;
 }
 
 /**
@@ -44,6 +49,6 @@ export function createDefaultGates(options: DefaultGatesOptions = {}): readonly 
     createOutputDeclaredGate(),
     createNoSuppressedFailureGate(),
     createJoinPolicyGate(),
-    createDefinitionOfDoneGate(),
+    createDefinitionOfDoneGate(options.redact ?? contextRedact),
   ]);
 }

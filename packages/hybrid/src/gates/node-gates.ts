@@ -1,4 +1,5 @@
 // The gates that look at one node: G3, G4, G5 (dispatch), G5, G7, G10 (output) and G6 (handoff).
+import { redact as contextRedact } from "@hybrid/context";
 import type { GateVerdict, QualityGate } from "../gate-contract.js";
 import { assessAcceptance } from "./acceptance.js";
 import { PASS, clip, count, defineGate, fail, kinds, listed } from "./define.js";
@@ -106,12 +107,17 @@ export function createOutputDeclaredGate(): QualityGate {
  * G10, stage `output`: Definition of Done. Every acceptance criterion of the node is addressed in
  * the output, by `assessAcceptance`'s heuristic. A node that fails it is done but needs a
  * person's review: `{ passed: false, needsReview: true, reason }`.
+ *
+ * The criteria are assessed as the agent read them, redacted with `redact` (the run's redactor):
+ * a secret in a criterion never reached the agent, so it cannot be asked for, and the reason's
+ * missing words (lower-cased, which the redactor may no longer recognise) must not quote it.
  */
-export function createDefinitionOfDoneGate(): QualityGate {
+export function createDefinitionOfDoneGate(redact: (text: string) => string = contextRedact): QualityGate {
+  if (typeof redact !== "function") throw new TypeError(`createDefinitionOfDoneGate(redact) expects a (text) => string, got ${typeof redact}`);
   return defineGate("G10", "definition of done", "output", ({ node, output }) => {
     if (!node) return fail("the output stage was given no node");
     if (typeof output !== "string") return fail(`node ${node.id}: the output stage was given no output`);
-    const open = assessAcceptance(node.acceptance ?? [], output).filter((a) => !a.addressed);
+    const open = assessAcceptance((node.acceptance ?? []).map((criterion) => redact(criterion)), output).filter((a) => !a.addressed);
     if (open.length === 0) return PASS;
     const why = open.map((a) => `"${clip(a.criterion)}" (${a.by === "open" ? "left unticked" : `missing: ${listed(a.missing, 6)}`})`);
     return { passed: false, needsReview: true, reason: `${open.length} of ${node.acceptance.length} acceptance criteria not addressed: ${why.join("; ")}` };

@@ -127,7 +127,7 @@ export function createGateRegistry(options: GateRegistryOptions): GateRegistry {
   const scanner = (options.redact as { redactSecrets?: unknown }).redactSecrets;
   const scan = options.scan ?? (typeof scanner === "function" ? (scanner as SecretScanner) : undefined);
   const replaced = new Set(replacements.map((gate) => gate.id));
-  const all = [...createDefaultGates(scan ? { scan } : {}).filter((gate) => !replaced.has(gate.id)), ...replacements];
+  const all = [...createDefaultGates({ redact, ...(scan ? { scan } : {}) }).filter((gate) => !replaced.has(gate.id)), ...replacements];
   const byStage = new Map<string, readonly QualityGate[]>(
     GATE_STAGES.map((stage) => [stage, Object.freeze(all.filter((g) => g.stage === stage).sort((a, b) => RANK.get(a.id)! - RANK.get(b.id)!))]),
   );
