@@ -2,7 +2,8 @@
  * Phone numbers, validated by libphonenumber-js's metadata for every country (international format)
  * or the configured region (national format). That library is far from linear on long runs of
  * digits and separators (about 9 s per MB of `1 1 1 …`), so it only ever sees candidates of at most
- * five space-separated chunks that already have the shape of a phone number.
+ * six space-separated chunks (France's usual grouping: country code, one digit, four pairs) that already have the
+ * shape of a phone number.
  */
 import { parsePhoneNumberFromString, type CountryCode } from "libphonenumber-js";
 import type { Detector } from "./detector.js";
@@ -12,7 +13,7 @@ import type { Detector } from "./detector.js";
 // NNN-NNN-NNNN`) yields each number and a megabyte of digits stays linear.
 const PHONE_RUN = /(?<![\w+\-./])[+(]?\d[\d ().+-]*/g;
 const PHONE_WORDS = /\b(?:tel|phone|call|mobile|cell|fax|sms|whatsapp|contact|dial|text me|reach me)\b/i;
-const MAX_CHUNKS = 5;
+const MAX_CHUNKS = 6;
 const WORD_WINDOW = 32;
 
 /** Groups, separators and dates: the shape of a phone number, before libphonenumber is asked. */
@@ -20,10 +21,12 @@ function phoneShapeOk(candidate: string, international: boolean): boolean {
   if (/[ .()-]{2,}/.test(candidate.replace(/\) /g, ")").replace(/ \(/g, "("))) return false;
   const groups = candidate.split(/[^\d]+/).filter((g) => g !== "");
   if (groups.length > 6) return false;
-  // Single-digit groups only as a country code after `+` or the NANP trunk `1`; a subscriber
-  // number ends in a group of 3 or more (`2022-10-13 09` is a date and an hour).
-  if (groups.some((g, i) => g.length === 1 && !(i === 0 && (international || g === "1")))) return false;
-  if (groups.length > 1 && groups.at(-1)!.length < 3) return false;
+  // Single-digit groups only as a country code after `+` or the NANP trunk `1`, or as the first
+  // digit after a country code (France's and the Netherlands' mobiles); a national subscriber number
+  // ends in a group of 3 or more (`2022-10-13 09` is a date and an hour). After `+`, a pair ends it
+  // too (France's grouping): the country code already says it is a phone number.
+  if (groups.some((g, i) => g.length === 1 && !((i === 0 && (international || g === "1")) || (i === 1 && international)))) return false;
+  if (groups.length > 1 && groups.at(-1)!.length < (international ? 2 : 3)) return false;
   if (/^\d{4}-\d{2}-\d{2}$|^\d{1,3}(?:\.\d{1,3}){3}$/.test(candidate)) return false;
   const separators = new Set(candidate.replace(/[\d()+]/g, ""));
   return separators.size <= 2 && !(separators.has(".") && separators.size > 1);
