@@ -5,7 +5,7 @@ import type { PlannedNode, SchedulePlan } from "@hybrid/scheduler";
 import { DispatchAbortedError } from "./errors.js";
 import type { RunStatus } from "./events.js";
 import { inputsOf, runNode } from "./node-run.js";
-import type { NodeRunContext, NodeRunEnd } from "./node-run.js";
+import type { DispatchTurn, NodeRunContext, NodeRunEnd } from "./node-run.js";
 import { countOutcomes } from "./outcome.js";
 import type { NodeOutcome } from "./outcome.js";
 import { recordHandoff } from "./record-handoff.js";
@@ -47,6 +47,8 @@ export class RunExecution {
   /** What every node's run gets: the run's context, and the handoff recorder when there is a sink. */
   readonly #nodeContext: NodeRunContext;
   #fatal: unknown;
+  /** Settles once the last node admitted has journaled its dispatch or ended: the next one's turn. */
+  #lastTurn: Promise<void> = Promise.resolve();
 
   constructor(readonly init: ExecutionInit) {
     const { plan, prior, mode, options } = init;
@@ -148,7 +150,7 @@ export class RunExecution {
       if (node === undefined) break;
       this.#waiting.delete(node.id);
       this.#slots.take(node);
-      void this.#execute(node);
+      void this.#execute(node, this.#nextTurn());
     }
     if (this.#stopping === "none" && Number.isFinite(wakeAt)) this.#wakeAt(wakeAt);
     this.#checkIdle();
@@ -191,8 +193,20 @@ export class RunExecution {
       );
   }
 
+  /**
+   * The admitted node's turn to journal its dispatch: after the node admitted before it. The journal's
+   * dispatch order is then the admission order, a function of the completions alone, not of which
+   * of the nodes admitted together finished preparing its prompt first.
+   */
+  #nextTurn(): DispatchTurn {
+    const wait = this.#lastTurn;
+    let done!: () => void;
+    this.#lastTurn = new Promise<void>((resolve) => (done = resolve));
+    return { wait, done };
+  }
+
   /** Runs one node and settles its transition; frees its slot only after its runner settled. Never rejects. */
-  async #execute(node: PlannedNode): Promise<void> {
+  async #execute(node: PlannedNode, turn: DispatchTurn): Promise<void> {
     try {
       const next = this.#next.get(node.id) ?? { attempt: 1, idempotencyKey: undefined };
       const upstream: Record<string, string> = Object.create(null);
@@ -200,11 +214,14 @@ export class RunExecution {
       const end = await runNode(this.#nodeContext, node, next, upstream, inputsOf(node, this.outcomes), {
         signal: this.#abort.signal,
         stopping: () => this.#stopping === "signal" || this.#stopping === "fatal",
+        turn,
       });
       await this.#settle(node, end);
     } catch (error) {
       this.#fail(error);
     } finally {
+      // A node that ended without a dispatch (its prepare failed, its breaker deferred it) lets the next one go.
+      turn.done();
       this.#slots.free(node);
       this.#fill();
     }

@@ -42,6 +42,16 @@ export interface NodeRunContext {
   handoff?: (node: PlannedNode, outcome: NodeOutcome) => Promise<void>;
 }
 
+/**
+ * A node's place in the run's admission order: `wait` settles once the node admitted before it has
+ * journaled its dispatch (or ended without one); `done` lets the next one go. `done` may be called
+ * more than once.
+ */
+export interface DispatchTurn {
+  wait: Promise<void>;
+  done: () => void;
+}
+
 /** Where a node's run ended. */
 export type NodeRunEnd =
   | { kind: "succeeded"; outcome: NodeOutcome }
@@ -77,7 +87,7 @@ export async function runNode(
   from: { attempt: number; idempotencyKey: string | undefined },
   upstream: Readonly<Record<string, string>>,
   inputs: Readonly<Record<string, string>>,
-  run: { signal: AbortSignal; stopping: () => boolean },
+  run: { signal: AbortSignal; stopping: () => boolean; turn?: DispatchTurn },
 ): Promise<NodeRunEnd> {
   const { runId, journal, redact, options, breakers, now } = context;
   const idempotencyKey = from.idempotencyKey ?? (options.idempotencyKey ?? defaultIdempotencyKey)({ runId, node, inputs });
@@ -96,7 +106,12 @@ export async function runNode(
           prompt ??= (await untilAborted(context.prepare(node, upstream, { signal: attemptSignal }), attemptSignal)).prompt;
           return breakers.execute(node.agent, async () => {
             admitted = true;
-            await journal.append({ type: "node.dispatched", nodeId: node.id, agent: node.agent, priority: node.priority, wave: node.wave, attempt: current, idempotencyKey, specHash: node.specHash, inputs });
+            // Nodes admitted together prepare side by side; their dispatches are journaled (and their
+            // agents started) in admission order all the same, not in the order their prepares end.
+            if (run.turn) await run.turn.wait;
+            const dispatched = journal.append({ type: "node.dispatched", nodeId: node.id, agent: node.agent, priority: node.priority, wave: node.wave, attempt: current, idempotencyKey, specHash: node.specHash, inputs });
+            run.turn?.done();
+            await dispatched;
             startedAt = now();
             const task: AgentTask = {
               runId,
