@@ -22,6 +22,8 @@ import { EXAMPLES, REPO_ROOT, checklistAgent, ramStateDir, withJson } from "./su
 const WORKFLOWS = join(EXAMPLES, "workflows");
 const files = (await readdir(WORKFLOWS)).filter((file) => /\.ya?ml$/.test(file)).sort();
 const CLOCK = Date.UTC(2025, 0, 15, 9, 30);
+// `pnpm acceptance` points this at a scratch copy holding one mutated golden, to show the comparison fails.
+const GOLDEN_DIR = process.env.HYBRID_SEQUENTIAL_GOLDEN_DIR ?? "./__golden__/sequential";
 
 /**
  * A scenario: a workflow, and whether the upstreams of its join nodes agree. Each upstream of a
@@ -166,6 +168,6 @@ describe("SequentialOrchestrator pinned on the example workflows", () => {
     // directory, is the same byte for byte (a time in a prompt or a reason would differ here).
     const later = await runScenario(scenario, { clock: CLOCK + 40 * 86_400_000 + 1234 });
     expect(render(scenario, spec, later)).toBe(golden);
-    await expect(golden).toMatchFileSnapshot(`./__golden__/sequential/${scenario.name}.golden.md`);
+    await expect(golden).toMatchFileSnapshot(`${GOLDEN_DIR}/${scenario.name}.golden.md`);
   });
 });
