@@ -12,6 +12,7 @@ import type { Check, Suite } from "../contract.js";
 import { count, ofN, pct, spreadOf } from "../format.js";
 import type { LatencyModel } from "../perf/agent.js";
 import { deriveSeed, measure } from "../perf/measure.js";
+import type { DroppedFact } from "../perf/measure.js";
 import { exampleWorkload, generateWorkload, plannedWorkloads } from "../perf/workloads.js";
 import type { Workload } from "../perf/workloads.js";
 
@@ -71,6 +72,8 @@ export const performanceSuite: Suite = {
     const strict = median(m.strict.map((x) => x.savingsPct), bootstrapSeed);
     const recount = median(m.legacyRecount.map((x) => x.savingsPct), bootstrapSeed);
     const overhead = median(m.sequentialOverheadPct, bootstrapSeed);
+    const overheadMs = median(m.sequentialPerNodeMs.map((x) => x.overhead), bootstrapSeed);
+    const agentMs = median(m.sequentialPerNodeMs.map((x) => x.agent), bootstrapSeed);
     const success = comparison.successRatePct.hybrid;
     const pinnedMissing = m.pinned.missing.reduce((a, x) => a + x.items.length, 0);
     const dropped = m.facts.dropped.length;
@@ -168,10 +171,10 @@ export const performanceSuite: Suite = {
     const seeds = [workloadSeed, bootstrapSeed, ...exampleSeeds, ...planned.map((p) => p.seed), ...runSeeds];
     const latency = `Latency model (dispatch's simulated runner via createSimulatedAgent): model ms = (${LATENCY.baseMs} + ${LATENCY.perInputTokenMs} × prompt tokens + ${LATENCY.perOutputTokenMs} × output tokens) × (1 ± ${LATENCY.jitter}), prompt tokens as the runner estimates them (4 characters a token); outputs ${count(LATENCY.outputTokens)} tokens ± ${LATENCY.jitter * 100}% plus the planted fact line; time scale ${LATENCY.timeScale} real ms per model ms.`;
     const shared = [
-      "Agents simulated: no model was called. Sequential = SequentialOrchestrator (the legacy mode: one node at a time, full run history + whole documents); hybrid = HybridOrchestrator with hybrid_orchestration_enabled and rollout 100% (maxParallel " + m.maxParallel + ", context.hardCap 20,000); run i of both modes uses the same seed.",
+      "Agents simulated: no model was called. Sequential = SequentialOrchestrator (the legacy mode: one node at a time, full run history + whole documents); hybrid = HybridOrchestrator with hybrid_orchestration_enabled and rollout 100% (maxParallel " + m.maxParallel + ", context.hardCap " + count(m.hardCap) + "); run i of both modes uses the same seed.",
       latency,
       `Workloads: ${workloads.length} workflows, ${count(nodeTotal)} nodes: the 3 examples (docs under examples/repo) and ${GENERATED} generated (chain, fan-out, fan-in, diamond, layered, wide; ${Math.min(...planned.map((p) => p.size))}–${Math.max(...planned.map((p) => p.size))} nodes, log-spread) with agents, priorities, scopes, 2–3 criteria, outputs and L3 documents written under the scratch directory; ${runs} run(s) per mode each.`,
-      `Orchestrator overhead (prompt building, redaction, token counting, journal) is real time that does not scale: it is ${pct(overhead?.median ?? null)} of a sequential run's duration (median; makespan minus the agents' journaled time), which the duration comparison includes in both modes.`,
+      `Orchestrator overhead (prompt building, redaction, token counting, journal) is real time that does not scale: it is ${pct(overhead?.median ?? null)} of a sequential run's duration (median; makespan minus the agents' journaled time), ${fixed(overheadMs, 0)} ms a node against ${fixed(agentMs, 0)} ms of agent time a node (medians), which the duration comparison includes in both modes. A hybrid node costs more of it than a sequential one: it composes the hierarchy and also builds the legacy prompt to record its baseline tokens. At this time scale that overhead is of the order of an agent's scaled latency, so it weighs against hybrid, most on chains (no parallelism to hide it); with real agents, whose latency is not compressed ${count(1 / LATENCY.timeScale)}-fold, the same overhead would be that much smaller against their time.`,
     ];
     const unsucceeded = m.unsucceeded.slice(0, 10).map((u) => `Not succeeded: ${u.runId} ${u.status}: ${u.reasons.join("; ")}`);
     return {
@@ -186,7 +189,7 @@ export const performanceSuite: Suite = {
           ...unsucceeded,
         ],
         stateDirs: [{ dir: stateDir, runs: m.orchestrated }],
-        data: { workflows: comparison.workflows, makespans: m.makespans, waveEager: m.waveEager, sequentialOverheadPct: m.sequentialOverheadPct },
+        data: { workflows: comparison.workflows, makespans: m.makespans, waveEager: m.waveEager, sequentialOverheadPct: m.sequentialOverheadPct, sequentialPerNodeMs: m.sequentialPerNodeMs },
       },
       "token-efficiency": {
         checks: tokens,
@@ -197,7 +200,8 @@ export const performanceSuite: Suite = {
           `Legacy baseline = the sequential run's prompts (what compareModes' token savings measure). Recounted from the captured prompts, paired run by run: median ${pct(recount?.median ?? null)}${spreadOf(recount) ? ` (${spreadOf(recount)})` : ""}.`,
           "Strict baseline = per node, composeFullContext of its work item (L1), the whole outputs its ancestors produced in the hybrid run, and its whole documents (@hybrid/context providers, no cap).",
           `Recall: every node's output carries a planted fact (\"FACT-xxxxxx: the … is N\") at a seeded line; documents carry 1–2 each; about 40% of nodes with ancestors must respect an ancestor's fact (near or far) and about half of the nodes with documents a documented one. ${count(dropped)} of ${count(m.facts.pairs)} referenced facts were missing from the hybrid prompt.`,
-          ...summariseDropped(m.facts.dropped),
+          ...summariseDropped(m.facts.dropped, m.hardCap),
+          "How the hierarchy drops: unpinned L2 outputs go in direct dependencies first, farther ancestors by a lexical score (distinct terms shared with the scope and criteria), until the cap; a document over the docs provider's per-file limit (4,000 tokens) is cut to its best-matching sections by the same distinct-term score. A criterion naming a unique id (\"Respects FACT-…\") adds one term to that score, as any common word does, so the output or section that holds the fact can lose to others that share more common words, or not fit under the cap at all.",
           ...m.pinned.missing.slice(0, 10).map((x) => `Pinned item missing: ${x.runId} ${x.nodeId}: ${x.items.join(" | ")}`),
           ...m.tokenMismatches.slice(0, 5).map((x) => `Token mismatch: ${x.runId}: record ${x.record}, recount ${x.recount}`),
           ...unsucceeded,
@@ -209,14 +213,16 @@ export const performanceSuite: Suite = {
   },
 };
 
-/** Why referenced facts were dropped, grouped: by source kind, distance, and what the prompt kept of the source. */
-function summariseDropped(dropped: readonly import("../perf/measure.js").DroppedFact[]): string[] {
+/** Why referenced facts were dropped, grouped by source, distance, what the prompt kept of it, and cap pressure. */
+function summariseDropped(dropped: readonly DroppedFact[], hardCap: number): string[] {
   if (dropped.length === 0) return [];
   const groups = new Map<string, number>();
   for (const d of dropped) {
-    const key = d.distance !== undefined ? `output of an ancestor at distance ${d.distance}, source ${d.sourceInPrompt}` : `document, source ${d.sourceInPrompt}`;
+    const where = d.distance === undefined ? "a document" : d.distance === 1 ? "a direct dependency's output" : d.distance <= 3 ? "an output 2–3 ancestors up" : "an output 4 or more ancestors up";
+    const room = d.promptTokens >= 0.95 * hardCap ? "prompt at the cap" : "prompt under the cap";
+    const key = `${where}, ${d.sourceInPrompt === "pruned" ? "left out" : "cut short"}, ${room}`;
     groups.set(key, (groups.get(key) ?? 0) + 1);
   }
   const examples = dropped.slice(0, 5).map((d) => `${d.runId} ${d.nodeId} ← ${d.factId} (${d.source}; prompt ${count(d.promptTokens)} tokens)`);
-  return [`Dropped facts by cause: ${[...groups].map(([k, n]) => `${k} ×${n}`).join("; ")}.`, `Examples: ${examples.join("; ")}.`];
+  return [`Dropped facts by cause: ${[...groups].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ×${n}`).join("; ")}.`, `Examples: ${examples.join("; ")}.`];
 }

@@ -35,6 +35,8 @@ export interface Measurements {
   unsucceeded: Array<{ runId: string; status: string; reasons: string[] }>;
   makespans: Array<MakespanBound & { runId: string }>;
   sequentialOverheadPct: number[];
+  /** Per sequential run, per node: real ms outside the agents (overhead) and inside them (agent). */
+  sequentialPerNodeMs: Array<{ overhead: number; agent: number }>;
   /** Per hybrid run: savings vs the strict baseline, %, with both totals. */
   strict: Array<{ runId: string; hybridTokens: number; strictTokens: number; savingsPct: number }>;
   /** Per hybrid run: savings vs its paired sequential run's prompts, recounted from the captures. */
@@ -45,6 +47,8 @@ export interface Measurements {
   facts: { pairs: number; dropped: DroppedFact[] };
   waveEager: Array<{ workflowId: string; wave: number; eager: number; ratio: number }>;
   maxParallel: number;
+  /** The hybrid runs' context.hardCap. */
+  hardCap: number;
 }
 
 /** Distance from `from` up to `to` through dependsOn (1 = direct dependency). */
@@ -72,8 +76,9 @@ export async function measure(
   options: { runs: number; seedOf: (workload: Workload, run: number) => number; stateDir: string; estimator: TokenEstimator; model: LatencyModel; waveEagerEvery: number; log: (line: string) => void },
 ): Promise<Measurements> {
   const { estimator, stateDir } = options;
-  const maxParallel = HybridConfigSchema.parse(HYBRID_ON).concurrency.maxParallel;
-  const m: Measurements = { orchestrated: 0, unsucceeded: [], makespans: [], sequentialOverheadPct: [], strict: [], legacyRecount: [], tokenMismatches: [], pinned: { items: 0, missing: [] }, facts: { pairs: 0, dropped: [] }, waveEager: [], maxParallel };
+  const config = HybridConfigSchema.parse(HYBRID_ON);
+  const maxParallel = config.concurrency.maxParallel;
+  const m: Measurements = { orchestrated: 0, unsucceeded: [], makespans: [], sequentialOverheadPct: [], sequentialPerNodeMs: [], strict: [], legacyRecount: [], tokenMismatches: [], pinned: { items: 0, missing: [] }, facts: { pairs: 0, dropped: [] }, waveEager: [], maxParallel, hardCap: config.context.hardCap };
   const recount = (run: OrchestratedRun): number => [...run.capture.prompts.values()].reduce((sum, prompt) => sum + estimator.count(prompt), 0);
   const journalOf = async (runId: string) => parseJournal(await readFile(join(stateDir, "runs", runId, "journal.jsonl"), "utf8"));
 
@@ -98,6 +103,7 @@ export async function measure(
       const hyb = runs.hybrid!;
       const seqBound = makespanBound(await journalOf(seq.runId), 1);
       m.sequentialOverheadPct.push(((seqBound.makespanMs - seqBound.totalWorkMs) / seqBound.makespanMs) * 100);
+      m.sequentialPerNodeMs.push({ overhead: (seqBound.makespanMs - seqBound.totalWorkMs) / spec.nodes.length, agent: seqBound.totalWorkMs / spec.nodes.length });
       m.makespans.push({ runId: hyb.runId, ...makespanBound(await journalOf(hyb.runId), maxParallel) });
 
       const hybridTokens = recount(hyb);
