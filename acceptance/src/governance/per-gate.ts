@@ -4,7 +4,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { judgeScenario, normaliseGateLog } from "./gate-log.js";
 import { MODES, recordingAgent, runOnce, type Mode } from "./runs.js";
-import { CYCLIC, gateScenarios } from "./scenarios.js";
+import { CYCLIC, OVER_BUDGET, gateScenarios } from "./scenarios.js";
 
 export interface GateOutcome {
   name: string;
@@ -18,6 +18,8 @@ export interface GateOutcome {
 export async function runGateScenarios(options: { workDir: string; seed: number; timeScale: number }): Promise<{
   outcomes: GateOutcome[];
   cyclicRefused: Record<Mode, string>;
+  /** The over-budget workflow: G4's entries for its node, and how the node ended, per mode. */
+  overBudget: Record<Mode, { g4: string[]; node: string }>;
   stateDirs: Array<{ dir: string; runs: number }>;
 }> {
   const dirs = Object.fromEntries(MODES.map((m) => [m, join(options.workDir, `gates-${m}`)])) as Record<Mode, string>;
@@ -52,5 +54,18 @@ export async function runGateScenarios(options: { workDir: string; seed: number;
       cyclicRefused[mode] = agent.dispatched.length > 0 ? `threw after dispatching ${agent.dispatched.join(", ")}` : (error as Error).name;
     }
   }
-  return { outcomes, cyclicRefused, stateDirs: MODES.map((m) => ({ dir: dirs[m], runs: finished[m] })) };
+  const overBudget = { sequential: { g4: [] as string[], node: "" }, hybrid: { g4: [] as string[], node: "" } };
+  for (const mode of MODES) {
+    const result = await runOnce({
+      mode, workflow: OVER_BUDGET.workflow, runId: `gate-budget-${mode}`, stateDir: dirs[mode], repoRoot: options.workDir,
+      agent: recordingAgent(options.seed, options.timeScale), seed: options.seed, options: { config: { context: { hardCap: OVER_BUDGET.hardCap } } },
+    });
+    finished[mode] += 1;
+    const node = result.nodes[OVER_BUDGET.nodeId];
+    overBudget[mode] = {
+      g4: result.gates.filter((g) => g.gate === "G4" && g.nodeId === OVER_BUDGET.nodeId).map((g) => g.decision),
+      node: `${node?.status ?? "absent"}${node?.category ? ` (${node.category}${node.error?.code ? `, ${node.error.code}` : ""})` : ""}`,
+    };
+  }
+  return { outcomes, cyclicRefused, overBudget, stateDirs: MODES.map((m) => ({ dir: dirs[m], runs: finished[m] })) };
 }

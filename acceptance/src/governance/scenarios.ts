@@ -5,6 +5,7 @@
 // failure) cannot be failed by a workflow at all. For those, the built-in gate itself (its exported
 // factory) is installed through the `gates` option and handed a context with the one violation
 // planted, so what is measured is the gate's decision and the orchestrator's enforcement of it.
+import type { HandoffSink } from "@hybrid/dispatch";
 import { WorkflowSchema } from "@hybrid/graph";
 import type { WorkflowInput, WorkflowSpec } from "@hybrid/graph";
 import { createDependenciesGate, createNoSuppressedFailureGate, createPromptBudgetGate, createWorkflowValidGate } from "@hybrid/hybrid";
@@ -51,6 +52,9 @@ const diamond = (change: Record<string, Record<string, unknown>> = {}): Workflow
   } satisfies WorkflowInput);
 
 const ALL = ["design", "build", "review", "docs"];
+
+/** A sink that records every handoff and answers without a URL (a broken tracker integration). */
+const blankSink: HandoffSink = { record: async () => ({ url: "" }) };
 
 /** The built-in gate, given `plant(context)` instead of the orchestrator's context when `when` says so. */
 function planted(gate: QualityGate, when: (c: GateContext) => boolean, plant: (c: GateContext) => GateContext): QualityGate {
@@ -130,7 +134,7 @@ export function gateScenarios(): GateScenario[] {
       how: "config: a handoff sink that records every handoff without a URL",
       workflow: diamond(),
       behaviour: {},
-      options: { handoffSink: { record: async () => ({ url: "" }) } as never },
+      options: { handoffSink: blankSink },
       expected: failedAt("G6", "handoff", "design", { design: "failed", build: "blocked", review: "blocked", docs: "blocked" }, ["build", "review", "docs"]),
     },
     {
@@ -177,4 +181,16 @@ export const CYCLIC: WorkflowSpec = {
   ...diamond(),
   id: "governance-cycle",
   nodes: diamond().nodes.map((n) => (n.id === "design" ? { ...n, dependsOn: ["docs"] } : n)),
+};
+
+/**
+ * G4 met by a workflow: build's pinned items (a criterion of ~400 words) need more than a hard cap
+ * of 300 tokens. Documented: hybrid prompts are capped (docs/configuration.md), and G4 fails when
+ * pinned items miss the prompt or it exceeds the cap (docs/quality-gates.md); the legacy prompt of
+ * sequential mode is uncapped, so there G4 passes.
+ */
+export const OVER_BUDGET = {
+  workflow: diamond({ build: { acceptance: ["build criterion one is met", `the long criterion ${"word ".repeat(400).trim()}`] } }),
+  hardCap: 300,
+  nodeId: "build",
 };
