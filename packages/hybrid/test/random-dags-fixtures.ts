@@ -7,8 +7,7 @@ import type { AgentTask, DispatchEvent } from "@hybrid/dispatch";
 import { buildGraph } from "@hybrid/graph";
 import type { Priority } from "@hybrid/graph";
 import { planSchedule } from "@hybrid/scheduler";
-import type { SchedulePlan } from "@hybrid/scheduler";
-import { TEST_PRIORITIES, generateDag, permuteWorkflow, seededRandom } from "@hybrid/test-utils";
+import { TEST_PRIORITIES, ancestors, expectedStatuses, generateDag, journalPeaks, orderViolations, permuteWorkflow, seededRandom } from "@hybrid/test-utils";
 import type { DagShape, GeneratedWorkflow } from "@hybrid/test-utils";
 import { expect } from "vitest";
 import { HybridOrchestrator, SequentialOrchestrator } from "../src/index.js";
@@ -53,60 +52,12 @@ export function dagCase(base: number, index: number, maxSize: number): DagCase {
   return { index, seed, workflow, maxParallel: int(1, 5), caps, maxPerWave, throwing, reviewing };
 }
 
-/** What each node must end as: from the graph alone, in topological order. */
-export function expectedStatuses(plan: SchedulePlan, c: DagCase): Map<string, NodeStatus> {
-  const statuses = new Map<string, NodeStatus>();
-  for (const id of plan.waves.flat()) {
-    const blocked = plan.nodes[id]!.dependsOn.some((dep) => statuses.get(dep) !== "succeeded");
-    statuses.set(id, blocked ? "blocked" : c.throwing.has(id) ? "failed" : c.reviewing.has(id) ? "needs-review" : "succeeded");
-  }
-  return statuses;
-}
-
 /** Everything observed of one run. */
 export interface ModeRun {
   result: RunResult;
   events: DispatchEvent[];
   peak: number;
   peakByClass: Map<string, number>;
-}
-
-/** Peaks of live nodes read from the journal: from `node.dispatched` to the node's final event. */
-export function journalPeaks(events: readonly DispatchEvent[]): { peak: number; byClass: Map<string, number>; byWave: Map<number, number> } {
-  const live = new Map<string, { priority: string; wave: number }>();
-  const byClass = new Map<string, number>();
-  const byWave = new Map<number, number>();
-  let peak = 0;
-  const count = (key: (n: { priority: string; wave: number }) => string | number, into: Map<string | number, number>) => {
-    const counts = new Map<string | number, number>();
-    for (const node of live.values()) counts.set(key(node), (counts.get(key(node)) ?? 0) + 1);
-    for (const [k, n] of counts) into.set(k, Math.max(into.get(k) ?? 0, n));
-  };
-  for (const event of events) {
-    if (event.type === "node.dispatched") {
-      live.set(event.nodeId, { priority: event.priority, wave: event.wave });
-      peak = Math.max(peak, live.size);
-      count((n) => n.priority, byClass as Map<string | number, number>);
-      count((n) => n.wave, byWave as Map<string | number, number>);
-    }
-    if (event.type === "node.succeeded" || (event.type === "node.failed" && event.final)) live.delete(event.nodeId);
-  }
-  return { peak, byClass, byWave };
-}
-
-/** Nodes dispatched before one of their dependencies succeeded, or dispatched twice. */
-export function orderViolations(events: readonly DispatchEvent[], plan: SchedulePlan): string[] {
-  const succeeded = new Set<string>();
-  const dispatched = new Set<string>();
-  const violations: string[] = [];
-  for (const event of events) {
-    if (event.type === "node.succeeded") succeeded.add(event.nodeId);
-    if (event.type !== "node.dispatched") continue;
-    if (dispatched.has(event.nodeId)) violations.push(`${event.nodeId} dispatched twice`);
-    dispatched.add(event.nodeId);
-    for (const dep of plan.nodes[event.nodeId]!.dependsOn) if (!succeeded.has(dep)) violations.push(`${event.nodeId} dispatched before ${dep} succeeded`);
-  }
-  return violations;
 }
 
 /** A gate decision as both modes must make it: gate, stage, node, decision and reason. */
@@ -206,18 +157,6 @@ export async function checkCase(c: DagCase): Promise<CaseStats> {
     hybridPeak: runs.hybrid.peak,
     capReached: c.maxParallel > 1 && runs.hybrid.peak === c.maxParallel,
   };
-}
-
-function ancestors(plan: SchedulePlan, id: string): Set<string> {
-  const seen = new Set<string>();
-  const stack = [...plan.nodes[id]!.dependsOn];
-  while (stack.length > 0) {
-    const next = stack.pop()!;
-    if (seen.has(next)) continue;
-    seen.add(next);
-    stack.push(...plan.nodes[next]!.dependsOn);
-  }
-  return seen;
 }
 
 /** Runs `count` cases of a suite and checks that, taken together, they exercised what they claim to. */

@@ -8,3 +8,4 @@ export * from "./handoff-sink-contract.js";
 export * from "./github-server.js";
 export * from "./thrown.js";
 export * from "./chat-completions-server.js";
+export * from "./event-oracles.js";

@@ -21,7 +21,7 @@ export interface GeneratedWorkflow {
   nodes: GeneratedNode[];
 }
 
-export type DagShape = "chain" | "fan-out" | "fan-in" | "diamond" | "layered" | "random";
+export type DagShape = "chain" | "fan-out" | "fan-in" | "diamond" | "layered" | "random" | "wide";
 
 /**
  * The tests' seeded source of uniform numbers in [0, 1): pure-rand's xoroshiro128+, the one PRNG of
@@ -73,6 +73,12 @@ export function generateDag(shape: DagShape, size: number, seed: number, options
         for (let k = 0; k < count; k++) deps[i]!.push(ids[pick(i)]!);
         break;
       }
+      case "wide":
+        // One root, a layer of `size - 2` independent nodes under it, one node joining them all:
+        // the most nodes ready at once that a DAG of this size can have.
+        if (i < size - 1 || size === 2) deps[i]!.push(ids[0]!);
+        else for (let k = 1; k < i; k++) deps[i]!.push(ids[k]!);
+        break;
     }
   }
   const nodes = ids.map((id, i) => ({
