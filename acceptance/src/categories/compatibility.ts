@@ -86,8 +86,12 @@ export const compatibilitySuite: Suite = {
         checks,
         seeds: [seed],
         notes: [
-          "The suite is packages/hybrid/test/sequential-regression.test.ts, run unchanged by `npx vitest run <file> --reporter=json` with CI=1; its results are parsed per test. Its own determinism: a seeded checklist agent with no latency (seed 7), a fixed run id and clock, a fresh state directory whose path is the only thing normalised (ledger URLs); each scenario is also re-run 40 days later in another directory and must render the same text.",
+          "The suite is packages/hybrid/test/sequential-regression.test.ts, run by `npx vitest run <file> --reporter=json` with CI=1 (a missing golden fails instead of being written); its results are parsed per test. Its one change for this: the golden directory can be overridden (HYBRID_SEQUENTIAL_GOLDEN_DIR), default the repository's, what it asserts unchanged. Its own determinism: a seeded checklist agent with no latency (seed 7), a fixed run id and clock, a fresh state directory whose path is the only thing normalised (ledger URLs); each scenario is also re-run 40 days later in another directory and must render the same text.",
           "A golden holds, per node in dispatch order, the exact prompt and output, attempts, token counts, status and handoff, the whole gate log with reasons, and for failing runs the post-mortem and escalation. Compared as one text per scenario; the prompt/output/gate-line counts above are read from the golden files.",
+          ...contents.map((c) => {
+            const t = golden.find((g) => `${g.scenario}.golden.md` === c.file);
+            return `${c.file}: ${t?.status ?? "not run"} — ${count(c.bytes)} bytes, ${c.prompts} prompts, ${c.outputs} outputs, ${c.gateLines} gate-log lines compared byte for byte.`;
+          }),
           `Non-vacuity: the goldens are copied to a scratch directory, byte ${at} (seeded) of ${target} replaced, and the suite run on that scenario with HYBRID_SEQUENTIAL_GOLDEN_DIR pointing at the copy.`,
           ...(untested.length ? [`Problem: goldens no test compared: ${untested.join(", ")}`] : []),
           ...golden.filter((t) => t.status !== "passed").map((t) => `Problem: ${t.scenario}: ${t.status}: ${t.failure ?? ""}`),
