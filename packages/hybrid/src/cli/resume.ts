@@ -15,6 +15,7 @@ import { loadInvocation } from "./invocation.js";
 import type { Invocation } from "./invocation.js";
 import type { Io } from "./io.js";
 import { buildOrchestrator } from "./orchestrator-setup.js";
+import { startRun } from "./run.js";
 import { createRunner, runnerSpecOf } from "./runners.js";
 import type { RunnerFlags } from "./runners.js";
 import { checkWorkflow } from "./workflow-input.js";
@@ -97,14 +98,7 @@ export async function resumeRunCommand(runId: string, options: ResumeOptions, io
     // id, so the only way on is to start the run here, from its workflow file.
     const workflow = checked ?? (await checkWorkflow(saved!.workflow, repoRoot));
     io.warn(`note: run ${runId} was stopped before it started; starting it now`);
-    return executeRun({
-      io,
-      runId,
-      stateDir: options.stateDir,
-      workflowId: workflow.plan.workflowId,
-      planHash: workflow.plan.planHash,
-      start: (hooks) => buildOrchestrator(setup, hooks).execute(workflow.file, { runId, signal: hooks.signal }),
-    });
+    return startRun(io, runId, options.stateDir, workflow, setup);
   }
   return executeRun({
     io,

@@ -12,10 +12,11 @@ import { executeRun } from "./execute-run.js";
 import { saveInvocation } from "./invocation.js";
 import type { Io } from "./io.js";
 import { buildOrchestrator, modeNotice } from "./orchestrator-setup.js";
-import type { CliMode } from "./orchestrator-setup.js";
+import type { CliMode, OrchestratorSetup } from "./orchestrator-setup.js";
 import { createRunner, runnerSpecOf } from "./runners.js";
 import type { RunnerFlags } from "./runners.js";
 import { checkWorkflow } from "./workflow-input.js";
+import type { CheckedWorkflow } from "./workflow-input.js";
 
 /** The options of `hybrid run`. */
 export interface RunOptions extends RunnerFlags {
@@ -60,10 +61,15 @@ export async function runCommand(workflowPath: string, options: RunOptions, io: 
     },
     redact,
   );
+  return startRun(io, runId, options.stateDir, workflow, setup, notice);
+}
+
+/** Runs `workflow` as the new run `runId`: `run` once its input is checked, and `resume` of a run killed before its journal began. */
+export function startRun(io: Io, runId: string, stateDir: string, workflow: CheckedWorkflow, setup: OrchestratorSetup, notice?: string): Promise<number> {
   return executeRun({
     io,
     runId,
-    stateDir: options.stateDir,
+    stateDir,
     workflowId: workflow.plan.workflowId,
     planHash: workflow.plan.planHash,
     ...(notice ? { notice } : {}),
