@@ -89,6 +89,7 @@ export const securitySuite: Suite = {
     });
     const markers = (promptText.match(/\[REDACTED:[a-z0-9-]+\]/g) ?? []).length;
     const badExits = runs.commands.filter((c) => c.result.code !== c.expected);
+    const outside = findings.filter((f) => f.location !== "saved workflow copies");
 
     const zeroCheck = (name: string, scanner: Finding["scanner"]): Check => {
       const found = by(scanner);
@@ -122,13 +123,24 @@ export const securitySuite: Suite = {
       zeroCheck("our redactor's findings in everything written and printed", "ours"),
       zeroCheck("secretlint (recommended preset) findings in everything written and printed", "secretlint"),
       zeroCheck("planted values (or the CLI's token) found verbatim, case ignored", "verbatim"),
+      {
+        // The promise names prompts, logs, events, journals, records, ledger, cache and reports; the
+        // checks above cover every file. This one says whether the named ones alone are clean.
+        name: "findings of any scanner outside the saved workflow copies (prompts, output, journals, records, ledger, cache, reports, GitHub)",
+        measured: `${count(outside.length)} in ${count(runs.targets.filter((t) => t.location !== "saved workflow copies").length)} files and outputs`,
+        threshold: "0",
+        pass: outside.length === 0 && files > 0,
+        n: runs.targets.filter((t) => t.location !== "saved workflow copies").length,
+        unit: "files and outputs",
+        value: outside.length,
+      },
     ];
 
     const plantedBy = (scanner: Finding["scanner"]) => plantedFindings.filter((f) => f.scanner === scanner).length;
     const notes = [
       `Corpus: ${KINDS.length} kinds (${KINDS.filter(([k]) => !k.startsWith("pii:")).length} secret kinds, ${KINDS.filter(([k]) => k.startsWith("pii:")).length} PII kinds), ${variants} value${variants === 1 ? "" : "s"} per kind per layer, generated from seed ${corpusSeed} at run time in each provider's format (Luhn-valid cards, mod-97-valid IBANs); each value planted once, in one layer: L1 in the node scopes and one acceptance criterion per node (the first node's also in the workflow description), L2 in comments by a trusted author (github.authors) on the two nodes' issues of the local GitHub server, L3 in the docs file each node references.`,
       `Runs through the built CLI (seed ${runSeed}), GitHub on (github.enabled, baseUrl the local server behind a recording proxy, token from the environment): \`hybrid run --mode hybrid --json\`, \`hybrid run --mode sequential\`, and \`hybrid run --mode hybrid\` with the api agent failing (its stderr quotes the prompt's tail; a post-mortem goes to the epic issue), at once, each in its own state directory (${runs.stateDirs.map((d) => d.dir).join(", ")}); then \`hybrid report --json\`, \`report --html\` and \`report\` over them, and \`hybrid plan\`. Agents: \`--runner command\` with a stand-in script that saves the prompt it received and answers with it (48 KB cap). No model was called.`,
-      `Scanned: every file under both state directories (journals, ledger, runs.jsonl, cache, progress, cli.json, the workflow copy, the HTML dashboard), every prompt the agents received (saved by the agent process), stdout and stderr of every command, ${count(runs.requestBodies)} request bodies the GitHub server received (every edit of the progress comment included) and the ${count(runs.commentsWritten)} comments the runs left there: ${scanned}. Scanners: @hybrid/context's redactSecrets (public API), @secretlint/core 12.0.0 with @secretlint/secretlint-rule-preset-recommend 12.0.0 in process on Node ${process.versions.node}, and the planted values' cores compared ignoring case.`,
+      `Scanned: every file under the three state directories (journals, ledger, runs.jsonl, cache, progress, cli.json, the workflow copy, the HTML dashboard), every prompt the agents received (saved by the agent process), stdout and stderr of every command, ${count(runs.requestBodies)} request bodies the GitHub server received (every edit of the progress comment included) and the ${count(runs.commentsWritten)} comments the runs left there: ${scanned}. Scanners: @hybrid/context's redactSecrets (public API), @secretlint/core 12.0.0 with @secretlint/secretlint-rule-preset-recommend 12.0.0 in process on Node ${process.versions.node}, and the planted values' cores compared ignoring case.`,
       `Per location (ours / secretlint / verbatim): ${Object.entries(table).map(([loc, t]) => `${loc} ${t.ours}/${t.secretlint}/${t.verbatim}`).join("; ")}.`,
       `Exposure: ${count(markers)} [REDACTED:…] markers in the prompts the agents received; on the planted sources themselves (workflow, docs, seeded comments) our redactor finds ${count(plantedBy("ours"))}, secretlint ${count(plantedBy("secretlint"))}, the verbatim oracle ${count(plantedBy("verbatim"))}.`,
       `Detection on the raw input, per kind: ${detection.map(describeDetection).join("; ")}. secretlint's recommended preset has no rule for PII or for most provider formats here; our redactor is the one that must catch those.`,
