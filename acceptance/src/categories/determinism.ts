@@ -32,7 +32,7 @@ export const determinismSuite: Suite = {
     // Reduced: fewer re-runs (sequential ones are the cheap, expected-identical part) over fewer workflows.
     const sizes = ctx.full
       ? { replans: 100, redeclarations: 100, reruns: { sequential: 100, hybrid: 100 }, examples: 3, shapes: [1, 4, 5] }
-      : { replans: 100, redeclarations: 20, reruns: { sequential: 8, hybrid: 16 }, examples: 2, shapes: [4, 5] };
+      : { replans: 100, redeclarations: 20, reruns: { sequential: 6, hybrid: 15 }, examples: 2, shapes: [4, 5] };
     const base = ctx.seed * 100_003 + 7_000_017;
     const examplesDir = join(ctx.repoRoot, "examples", "workflows");
     const files = (await readdir(examplesDir)).filter((f) => f.endsWith(".yaml")).sort();
