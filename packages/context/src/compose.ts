@@ -4,7 +4,8 @@ import { createEmitter, systemClock, type ContextEventListener } from "./events.
 import { planUnpinned, TIERS, type TierUsage } from "./plan.js";
 import { renderProvenance } from "./provenance.js";
 import { countFindings, redact } from "./redact.js";
-import { renderBlock, sortSegments, type PlannedSegment } from "./render.js";
+import { mentions, recallExcerpt } from "./recall.js";
+import { renderBlock, sortSegments, type PlannedSegment, type PreparedSegment } from "./render.js";
 import { prepareSegments, redactionPolicy, type SegmentFinding } from "./prepare.js";
 import { parseOptions, type ContextSegment, type Tier } from "./segment.js";
 import { estimatorOption, getDefaultEstimator, type TokenEstimator } from "./token-estimator.js";
@@ -24,6 +25,11 @@ export const ContextPolicySchema = z.object({
     .refine((s) => s.L1 + s.L2 + s.L3 <= 1, "the shares add up to more than 1"),
   /** The provenance block may take this share of the budget (at least 48 tokens, if that much is left; 0 leaves it out). @default 0.1 */
   provenanceShare: share.default(0.1),
+  /**
+   * The passages quoted for `recall` terms that did not fit may take this share of what pinned text
+   * leaves (0 turns recall off). @default 0.1
+   */
+  recallShare: share.default(0.1),
   /** A truncated segment must keep at least this many tokens, or it is pruned instead. @default 32 */
   minTruncatedTokens: z.number().int().min(1).default(32),
   /**
@@ -50,6 +56,12 @@ export const ComposeOptionsSchema = z.object({
   estimator: estimatorOption.optional(),
   /** Ordering, tier shares, provenance and truncation policy. */
   policy: ContextPolicySchema.prefault({}),
+  /**
+   * Identifiers the prompt must hold when a segment holds them (`referencedTerms(node.acceptance)`):
+   * one whose segment was truncated or pruned is quoted, with the passage around it, in a pinned
+   * `recall` block per tier, within `policy.recallShare`. @default []
+   */
+  recall: z.array(z.string().min(1).max(64)).max(64).default([]),
   /** Where this composition's events go (`context.estimator-fallback`), and the run and node they name. */
   events: EventsSchema.optional(),
 });
@@ -94,6 +106,8 @@ export interface ComposedContext {
   tiers: Record<Tier, TierUsage>;
   findings: SegmentFinding[];
   findingsByKind: Record<string, number>;
+  /** The `recall` terms some segment held, and those the prompt still lacks (the recall share was too small). */
+  recall: { held: string[]; missing: string[] };
 }
 
 // Below this the block cannot say more than its header; it gets this much when the budget allows.
@@ -126,8 +140,8 @@ export function composeContext(segments: readonly ContextSegment[], options: Com
   const ordered = sortSegments(prepared, policy.tierWeights);
   const pinned = ordered.filter((p) => p.segment.pinned);
   const rest = ordered.filter((p) => !p.segment.pinned);
-  const pinnedBlocks = pinned.map((p) => renderBlock(p.segment, p.text));
-  const pinnedTokens = pinned.length > 0 ? estimator.count(pinnedBlocks.join("\n\n")) : 0;
+  const pinnedTokensOf = (list: readonly PreparedSegment[]) => (list.length > 0 ? estimator.count(list.map((p) => renderBlock(p.segment, p.text)).join("\n\n")) : 0);
+  const pinnedTokens = pinnedTokensOf(pinned);
   if (pinnedTokens > budget) {
     const named = pinned
       .map((p) => ({ id: p.segment.id, source: p.segment.source, tokens: p.blockTokens }))
@@ -135,6 +149,39 @@ export function composeContext(segments: readonly ContextSegment[], options: Com
     throw new BudgetExceededError(named, pinnedTokens, budget);
   }
 
+  const fit = (fixed: readonly PreparedSegment[]) => fitUnpinned(fixed, rest, pinnedTokensOf(fixed), budget, policy, estimator);
+  let fitted = fit(pinned);
+  // The criteria naming a term are pinned themselves: a term counts as recalled only when text that
+  // holds it beyond the pinned segments (a kept segment, or a quoted passage) is in the prompt.
+  const held = opts.recall.map((t) => t.toLowerCase()).filter((term, i, all) => all.indexOf(term) === i && rest.some((p) => mentions(p.text, term)));
+  const pinnedIds = new Set(pinned.map((p) => p.rawId));
+  const lacking = (f: typeof fitted) => {
+    const beyond = f.result.kept.filter((p) => !pinnedIds.has(p.rawId)).map((p) => p.text);
+    return held.filter((term) => !beyond.some((text) => mentions(text, term)));
+  };
+  let missing = lacking(fitted);
+  // Quoting a passage takes room from the other segments, which may cost another term its text:
+  // quote again for every term missed so far, a few rounds at most (each round only adds terms).
+  const quoted = new Set<string>();
+  for (let round = 0; round < 4 && missing.length > 0 && policy.recallShare > 0; round++) {
+    for (const term of missing) quoted.add(term);
+    const blocks = recallBlocks([...quoted], rest, Math.floor(policy.recallShare * (budget - pinnedTokens)), ordered, estimator);
+    if (blocks.length === 0) break;
+    fitted = fit([...pinned, ...blocks]);
+    missing = lacking(fitted);
+  }
+  return account(fitted.result, { prompt: fitted.prompt, tokens: fitted.tokens, budget, pinnedTokens: fitted.pinnedTokens, findings }, fitted.provenance, estimator, { held, missing });
+}
+
+/** Pinned segments (given) and what fits of the rest, with the provenance block, counted on the final string. */
+function fitUnpinned(
+  pinned: readonly PreparedSegment[],
+  rest: readonly PreparedSegment[],
+  pinnedTokens: number,
+  budget: number,
+  policy: z.output<typeof ContextPolicySchema>,
+  estimator: TokenEstimator,
+) {
   const plan = (allowance: number) => {
     const { planned, tiers } = planUnpinned(rest, allowance, policy.tierShares, policy.minTruncatedTokens, estimator);
     const kept = [...pinned.map((p): PlannedSegment => ({ ...p, status: "included" })), ...planned.filter((p) => p.status !== "pruned")];
@@ -158,7 +205,7 @@ export function composeContext(segments: readonly ContextSegment[], options: Com
     const result = plan(allowance);
     const { prompt, provenance } = assemble(result, provenanceBudget);
     const tokens = estimator.count(prompt);
-    if (tokens <= budget) return account(result, { prompt, tokens, budget, pinnedTokens, findings }, provenance, estimator);
+    if (tokens <= budget) return { result, prompt, tokens, pinnedTokens, provenance };
     // Boundary effects made the estimate short: shrink the content, then the provenance block, by the
     // overshoot and plan again. With neither left the prompt is the pinned text, which fits.
     const over = tokens - budget + 1;
@@ -167,11 +214,32 @@ export function composeContext(segments: readonly ContextSegment[], options: Com
   }
 }
 
+/** A pinned `recall` segment per tier quoting the passages of `terms`, within `maxTokens` in all. */
+function recallBlocks(terms: readonly string[], rest: readonly PreparedSegment[], maxTokens: number, all: readonly PreparedSegment[], estimator: TokenEstimator): PreparedSegment[] {
+  const blocks: PreparedSegment[] = [];
+  let left = maxTokens;
+  for (const tier of ["L2", "L3"] as const) {
+    const from = rest.filter((p) => p.segment.tier === tier);
+    const { text, sources } = recallExcerpt(terms, from, left - 16, estimator);
+    if (text === "") continue;
+    // An id no provider used: segment ids are unique within a composition.
+    let id = `recall:${tier}`;
+    while (all.some((p) => p.segment.id === id)) id = `${id}'`;
+    const segment: ContextSegment = { id, tier, source: `quoted from ${sources.join(", ")}`.slice(0, 300), text, priority: 0, pinned: true };
+    const tokens = estimator.count(text);
+    const blockTokens = estimator.count(renderBlock(segment, text));
+    blocks.push({ segment, rawId: id, text, tokens, blockTokens });
+    left -= blockTokens + 1;
+  }
+  return blocks;
+}
+
 function account(
   result: { kept: PlannedSegment[]; pruned: PlannedSegment[]; tiers: Record<Tier, TierUsage> },
   base: { prompt: string; tokens: number; budget: number; pinnedTokens: number; findings: SegmentFinding[] },
   provenance: string,
   estimator: TokenEstimator,
+  recall: { held: string[]; missing: string[] },
 ): ComposedContext {
   const all = [...result.kept, ...result.pruned];
   const ids = (status: SegmentStatus) => all.filter((p) => p.status === status).map((p) => p.segment.id);
@@ -192,5 +260,6 @@ function account(
     })),
     tiers: Object.fromEntries(TIERS.map((tier) => [tier, { ...result.tiers[tier] }])) as Record<Tier, TierUsage>,
     findingsByKind: countFindings(base.findings),
+    recall,
   };
 }

@@ -16,6 +16,7 @@ export { createGitHubCommentsProvider } from "./github-comments.js";
 export { createHandoffProvider, formatHandoffMarker } from "./handoffs.js";
 export { REDACTION_KINDS, createRedactor, redact, redactSecrets } from "./redact.js";
 export { loadContext } from "./load-context.js";
+export { referencedTerms } from "./recall.js";
 export { ContextSegmentSchema } from "./segment.js";
 export { createHeuristicEstimator } from "./heuristic-estimator.js";
 export { createTiktokenEstimator } from "./token-estimator.js";

@@ -20,12 +20,20 @@ export function termsOf(text: string): Set<string> {
   return terms;
 }
 
-/** Distinct query terms that occur in `text` (a deterministic lexical score). */
+/** A query term that names something (`adr-0007`, `cve-2024-3094`): letters and digits. */
+const IDENTIFIER_WEIGHT = 8;
+const isIdentifier = (term: string) => term.length >= 4 && /[0-9]/.test(term) && /[a-z]/.test(term);
+
+/**
+ * Distinct query terms that occur in `text` (a deterministic lexical score); a term that names
+ * something (letters and digits, as `adr-0007`) weighs as much as eight words, so the text a
+ * criterion points at outranks text that merely shares its vocabulary.
+ */
 export function scoreText(text: string, terms: ReadonlySet<string>): number {
   if (terms.size === 0) return 0;
   const present = termsOf(text);
   let score = 0;
-  for (const term of terms) if (present.has(term)) score++;
+  for (const term of terms) if (present.has(term)) score += isIdentifier(term) ? IDENTIFIER_WEIGHT : 1;
   return score;
 }
 

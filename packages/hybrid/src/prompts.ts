@@ -10,6 +10,7 @@ import {
   createHandoffProvider,
   createWorkItemProvider,
   loadContext,
+  referencedTerms,
 } from "@hybrid/context";
 import type { ContextEvent, ContextProvider, ContextSegment, TokenEstimator, UpstreamOutput } from "@hybrid/context";
 import type { SchedulePlan, PlannedNode } from "@hybrid/scheduler";
@@ -142,7 +143,13 @@ export function createPromptBuilder(options: PromptBuilderOptions) {
       if (context.join) upstream.unshift({ nodeId: `${node.id}.join`, agent: "join-resolver", output: context.join.text, distance: 1 });
       const l2 = options.providers?.l2 ?? [createHandoffProvider(), ...(comments && node.spec.issue ? [comments] : [])];
       const segments = await loadContext([workItem, ...l2, ...docs], { node: node.spec, upstream, runId: context.runId, signal: context.signal }, { onEvent: onContextEvent, clock, redact });
-      const composed = composeContext(segments, { hardCap: options.hardCap, estimator, events: { runId: context.runId, nodeId: node.id, onEvent: onContextEvent } });
+      const composed = composeContext(segments, {
+        hardCap: options.hardCap,
+        estimator,
+        // What a criterion names (ADR-0007, a ticket, a fact's id) reaches the agent even when its text did not fit.
+        recall: referencedTerms(node.spec.acceptance),
+        events: { runId: context.runId, nodeId: node.id, onEvent: onContextEvent },
+      });
       const missingPinned = composed.provenance.filter((entry) => entry.pinned && entry.status === "pruned").map((entry) => entry.id);
       return {
         prompt: composed.prompt,
