@@ -6,6 +6,7 @@
 // handoffs, the run records, the escalation and the progress ledger.
 import { createHash, randomUUID } from "node:crypto";
 import { buildGraph } from "@hybrid/graph";
+import type { WorkflowSpec } from "@hybrid/graph";
 import { assertValidRunId, planReplay } from "@hybrid/resilience";
 import { planSchedule } from "@hybrid/scheduler";
 import type { SchedulePlan } from "@hybrid/scheduler";
@@ -25,7 +26,7 @@ import { selectStrategy } from "./strategy.js";
 import { resolveJoin } from "./joins/resolve-join.js";
 import { cacheDirOf, wire } from "./wiring.js";
 import type { Wiring } from "./wiring.js";
-import { loadSavedWorkflow, resolveWorkflow, saveWorkflow } from "./workflow-store.js";
+import { loadSavedWorkflow, redactWorkflowText, resolveWorkflow, saveWorkflow } from "./workflow-store.js";
 import type { WorkflowSource } from "./workflow-store.js";
 
 /** Per-run options of `execute`. */
@@ -66,7 +67,7 @@ abstract class Orchestrator {
 
   /** Runs a workflow (a file path or a parsed workflow) from the start. */
   async execute(workflow: WorkflowSource, options: ExecuteOptions = {}): Promise<RunResult> {
-    const resolved = await resolveWorkflow(workflow);
+    const resolved = await this.#resolve(workflow);
     const plan = planSchedule(buildGraph(resolved.spec));
     const runId = options.runId ?? newRunId(this.wiring.clock());
     assertValidRunId(runId);
@@ -75,12 +76,18 @@ abstract class Orchestrator {
     return this.#run(plan, resolved.spec, { runId, strategy, ...(options.signal ? { signal: options.signal } : {}) });
   }
 
+  /** A workflow as runs take it: validated, its free text redacted (what is planned, hashed and saved). */
+  async #resolve(workflow: WorkflowSource): Promise<{ spec: WorkflowSpec; file?: string }> {
+    const resolved = await resolveWorkflow(workflow);
+    return { ...resolved, spec: redactWorkflowText(resolved.spec, this.wiring.redact) };
+  }
+
   /** Continues a run of this state directory from its journal, in the strategy it was in. */
   async resume(runId: string, options: ResumeRunOptions = {}): Promise<RunResult> {
     assertValidRunId(runId);
     const { events } = await this.wiring.store.read(runId);
     if (events.length === 0) throw new RunNotFoundError(runId, this.wiring.stateDir, "no journal");
-    const saved = options.workflow !== undefined ? await resolveWorkflow(options.workflow) : await loadSavedWorkflow(this.wiring.stateDir, runId);
+    const saved = options.workflow !== undefined ? await this.#resolve(options.workflow) : await loadSavedWorkflow(this.wiring.stateDir, runId);
     const plan = planSchedule(buildGraph(saved.spec));
     // Throws PlanMismatchError here, before anything is touched, when the workflow changed without force.
     const replay = planReplay(

@@ -14,6 +14,25 @@ export async function resolveWorkflow(source: WorkflowSource): Promise<{ spec: W
   return { spec: parseWorkflow(source) };
 }
 
+/**
+ * The workflow with its free text redacted (description, scopes, acceptance criteria, inputs, join
+ * rules): what a run plans, saves beside its journal and hashes, so a secret pasted into a workflow
+ * reaches no state file, while ids, agents, paths and output names stay as written.
+ */
+export function redactWorkflowText(spec: WorkflowSpec, redact: (text: string) => string): WorkflowSpec {
+  return {
+    ...spec,
+    ...(spec.description === undefined ? {} : { description: redact(spec.description) }),
+    nodes: spec.nodes.map((node) => ({
+      ...node,
+      scope: redact(node.scope),
+      acceptance: node.acceptance.map(redact),
+      ...(node.inputs ? { inputs: node.inputs.map(redact) } : {}),
+      ...(node.join?.rules ? { join: { ...node.join, rules: node.join.rules.map(redact) } } : {}),
+    })),
+  };
+}
+
 const fileOf = (stateDir: string, runId: string): string => join(stateDir, "runs", runId, "workflow.json");
 
 /** Writes the run's workflow atomically (write, fsync, rename): a crash leaves the old file or the new one. */

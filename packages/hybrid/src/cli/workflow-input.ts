@@ -2,13 +2,14 @@
 // (schema, ids, dependencies, cycles), planned, and every `docs` path confined to the repository.
 // `plan`, `run` and `resume` all start here, so bad input fails with exit 2 and an untouched state dir.
 import { resolve } from "node:path";
-import { createDocsProvider, createHeuristicEstimator, isPathOutsideRepoError } from "@hybrid/context";
+import { createDocsProvider, createHeuristicEstimator, isPathOutsideRepoError, redact } from "@hybrid/context";
 import { loadWorkflow } from "@hybrid/graph";
 import type { WorkflowSpec } from "@hybrid/graph";
 import { planSchedule } from "@hybrid/scheduler";
 import type { SchedulePlan } from "@hybrid/scheduler";
 import { CliError } from "./errors.js";
 import type { CliProblem } from "./errors.js";
+import { redactWorkflowText } from "../workflow-store.js";
 
 /** A workflow ready to run. */
 export interface CheckedWorkflow {
@@ -49,7 +50,8 @@ async function docsProblems(spec: WorkflowSpec, repoRoot: string): Promise<CliPr
  */
 export async function checkWorkflow(path: string, repoRoot: string): Promise<CheckedWorkflow> {
   const file = resolve(path);
-  const spec = await loadWorkflow(file);
+  // Planned as runs plan it, free text redacted: the plan hash printed is the one runs journal.
+  const spec = redactWorkflowText(await loadWorkflow(file), redact);
   const plan = planSchedule(spec);
   const problems = await docsProblems(spec, resolve(repoRoot));
   if (problems.length > 0) {
