@@ -4,7 +4,7 @@ import { createEmitter, systemClock, type ContextEventListener } from "./events.
 import { planUnpinned, TIERS, type TierUsage } from "./plan.js";
 import { renderProvenance } from "./provenance.js";
 import { countFindings, redact } from "./redact.js";
-import { mentions, recallExcerpt } from "./recall.js";
+import { mentions, recallExcerpt, states } from "./recall.js";
 import { renderBlock, sortSegments, type PlannedSegment, type PreparedSegment } from "./render.js";
 import { prepareSegments, redactionPolicy, type SegmentFinding } from "./prepare.js";
 import { parseOptions, type ContextSegment, type Tier } from "./segment.js";
@@ -155,9 +155,12 @@ export function composeContext(segments: readonly ContextSegment[], options: Com
   // holds it beyond the pinned segments (a kept segment, or a quoted passage) is in the prompt.
   const held = opts.recall.map((t) => t.toLowerCase()).filter((term, i, all) => all.indexOf(term) === i && rest.some((p) => mentions(p.text, term)));
   const pinnedIds = new Set(pinned.map((p) => p.rawId));
+  // Where some segment states a term ("FACT-1a: …"), only a statement counts: a handoff that merely
+  // cites it ("- [x] Respects FACT-1a") does not hold the fact.
+  const stated = new Set(held.filter((term) => rest.some((p) => states(p.text, term))));
   const lacking = (f: typeof fitted) => {
     const beyond = f.result.kept.filter((p) => !pinnedIds.has(p.rawId)).map((p) => p.text);
-    return held.filter((term) => !beyond.some((text) => mentions(text, term)));
+    return held.filter((term) => !beyond.some((text) => (stated.has(term) ? states(text, term) : mentions(text, term))));
   };
   let missing = lacking(fitted);
   // Quoting a passage takes room from the other segments, which may cost another term its text:

@@ -43,6 +43,29 @@ function occurrences(lower: string, term: string, limit: number): number[] {
 export const mentions = (text: string, term: string): boolean => occurrences(text.toLowerCase(), term, 1).length > 0;
 
 /**
+ * An occurrence that states the identifier rather than citing it: followed by `:` or `=`, or opening
+ * its line (after list, quote or heading marks). "FACT-1a: the limit is 7" states FACT-1a; a
+ * checklist line "- [x] Respects FACT-1a" only cites it. Looks at most 16 characters back.
+ */
+function isStatement(lower: string, at: number, length: number): boolean {
+  if (/^[ \t]*[:=]/.test(lower.slice(at + length, at + length + 8))) return true;
+  const before = lower.slice(Math.max(0, at - 16), at);
+  const newline = before.lastIndexOf("\n");
+  if (newline === -1 && at > 16) return false;
+  return /^[\s>*#+\-\d.)]*$/.test(before.slice(newline + 1));
+}
+
+/** Where `text` states `term` (see `isStatement`), at most `limit` places. */
+function statements(lower: string, term: string, limit: number): number[] {
+  return occurrences(lower, term, Number.POSITIVE_INFINITY)
+    .filter((at) => isStatement(lower, at, term.length))
+    .slice(0, limit);
+}
+
+/** True when `term` is stated (not just cited) in `text`. */
+export const states = (text: string, term: string): boolean => statements(text.toLowerCase(), term, 1).length > 0;
+
+/**
  * One quoted passage: the line around a match, clipped to `CONTEXT_CHARS` either side. Offsets come
  * from the lower-cased text; where lower-casing changed lengths the lower-cased passage is quoted.
  */
@@ -77,12 +100,17 @@ export function recallExcerpt(
   for (const term of missing) {
     const quotes: string[] = [];
     const from: string[] = [];
-    for (const p of segments) {
-      for (const at of occurrences(lower(p), term, LINES_PER_TERM - quotes.length)) {
-        quotes.push(`- from ${p.segment.id}: ${passage(p.text, lower(p), at, term)}`);
-        from.push(p.segment.id);
+    // Where the identifier is stated first (the fact itself), then where it is only cited.
+    for (const find of [statements, occurrences]) {
+      for (const p of segments) {
+        if (quotes.length >= LINES_PER_TERM) break;
+        for (const at of find(lower(p), term, LINES_PER_TERM - quotes.length)) {
+          const quote = `From ${p.segment.id}:\n${passage(p.text, lower(p), at, term)}`;
+          if (quotes.includes(quote)) continue;
+          quotes.push(quote);
+          from.push(p.segment.id);
+        }
       }
-      if (quotes.length >= LINES_PER_TERM) break;
     }
     if (quotes.length === 0 || estimator.count(render([...lines, ...quotes])) > maxTokens) continue;
     lines.push(...quotes);

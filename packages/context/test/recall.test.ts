@@ -47,8 +47,8 @@ describe("composeContext with recall", () => {
     expect(recalled.recall).toEqual({ held: ["fact-e7f248", "adr-0007"], missing: [] });
     expect(realTokens(recalled.prompt)).toBeLessThanOrEqual(hardCap);
     // Each quote names its segment, and the provenance accounts for the recall blocks.
-    expect(recalled.prompt).toContain("- from handoff:far: ");
-    expect(recalled.prompt).toContain("- from docs/adr/0007.md: ");
+    expect(recalled.prompt).toContain("From handoff:far:\nFACT-e7f248: the retry budget");
+    expect(recalled.prompt).toContain("From docs/adr/0007.md:\nADR-0007 decides");
     expect(recalled.provenance.filter((p) => p.id.startsWith("recall:")).map((p) => [p.id, p.tier, p.pinned])).toEqual([
       ["recall:L2", "L2", true],
       ["recall:L3", "L3", true],
@@ -69,6 +69,25 @@ describe("composeContext with recall", () => {
     const result = composeContext(decoy, { hardCap: 1000, estimator, recall: ["fact-e7f248"] });
     expect(result.recall).toEqual({ held: [], missing: [] });
     expect(result.prompt).not.toContain("FACT-e7f2489");
+  });
+
+  it("quotes where a fact is stated even when a kept handoff cites its id", () => {
+    // A sibling's checklist cites the id; only the far handoff states the fact.
+    const citing = seg("handoff:sibling", "Handoff from qa.\n- [x] Respects FACT-e7f248\nAll good.", { priority: 3000 });
+    const result = composeContext([...segments(), citing], { hardCap: 4000, estimator, recall: ["fact-e7f248"] });
+    expect(result.prompt).toContain("- [x] Respects FACT-e7f248");
+    expect(result.prompt).toContain("FACT-e7f248: the retry budget is seven attempts, never more.");
+    expect(result.recall.missing).toEqual([]);
+  });
+
+  it("stays linear on 100 KB of hostile segments full of the recalled ids", () => {
+    const ids = Array.from({ length: 64 }, (_, i) => `ID-${i}x`);
+    const hostile = [task, ...Array.from({ length: 8 }, (_, k) => seg(`h${k}`, `${ids.join(" cites ")} `.repeat(140) + "ID-3x= stated"))];
+    const start = performance.now();
+    const result = composeContext(hostile, { hardCap: 2000, estimator, recall: referencedTerms(ids) });
+    // A generous bound that only a super-linear regression would exceed.
+    expect(performance.now() - start).toBeLessThan(10_000);
+    expect(realTokens(result.prompt)).toBeLessThanOrEqual(2000);
   });
 
   it("never exceeds the cap however small, quoting only what fits", () => {

@@ -3,12 +3,13 @@
 import { readFile, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import type { WorkflowInput } from "@hybrid/graph";
 import { HybridOrchestrator, SequentialOrchestrator } from "../src/index.js";
 import { HYBRID_ON, checklistAgent, failingOn, stateDir } from "./support.js";
 
 const AWS = "AKIAQ7XH2M4KZP3RLW5N";
 const GITHUB = `ghp_${"x7Kq2mZp9R".repeat(3)}abcdef`;
-const workflow = {
+const workflow: WorkflowInput = {
   version: 1,
   id: "leaky",
   description: `Rotate the key ${AWS} after the release.`,
