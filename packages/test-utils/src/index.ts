@@ -9,3 +9,4 @@ export * from "./github-server.js";
 export * from "./thrown.js";
 export * from "./chat-completions-server.js";
 export * from "./event-oracles.js";
+export * from "./redis-server.js";

@@ -32,16 +32,31 @@ export const InvocationSchema = z.strictObject({
   runner: RunnerSpecSchema,
   maxParallel: z.number().int().positive().optional(),
   repoRoot: z.string().min(1),
+  /** Set when the run's agents run on `hybrid worker`s: the queue, and Redis unless its URL carries a secret. */
+  distributed: z.strictObject({ redis: z.string().min(1).optional(), queue: z.string().min(1) }).optional(),
 });
 /** How a run was started. */
 export type Invocation = z.output<typeof InvocationSchema>;
 
+/** A URL with a password in it (`redis://:secret@host`), which a redactor may not know as one. */
+function hasPassword(url: string): boolean {
+  try {
+    return new URL(url).password !== "";
+  } catch {
+    return true;
+  }
+}
+
 const fileOf = (stateDir: string, runId: string): string => join(stateDir, "runs", runId, "cli.json");
 
-/** Writes the invocation atomically (write, fsync, rename), dropping a base URL that carries a secret. */
+/** Writes the invocation atomically (write, fsync, rename), dropping a base URL or Redis URL that carries a secret. */
 export async function saveInvocation(stateDir: string, runId: string, invocation: Invocation, redact: (text: string) => string): Promise<void> {
   const { baseUrl, ...runner } = invocation.runner;
   const kept: Invocation = { ...invocation, runner: baseUrl !== undefined && redact(baseUrl) === baseUrl ? { ...runner, baseUrl } : runner };
+  if (invocation.distributed) {
+    const { redis, queue } = invocation.distributed;
+    kept.distributed = redis !== undefined && redact(redis) === redis && !hasPassword(redis) ? { redis, queue } : { queue };
+  }
   const target = fileOf(stateDir, runId);
   await mkdir(dirname(target), { recursive: true });
   const temporary = `${target}.${process.pid}.tmp`;

@@ -44,6 +44,13 @@ function runnerOptions(command: Command, defaultRunner: string | undefined): Com
     .option("--model <name>", "with --runner model: the model name");
 }
 
+/** `--redis` and `--queue`: a coordinator's (`run`, `resume`) and a worker's. */
+function queueOptions(command: Command, coordinator: boolean): Command {
+  return command
+    .option("--redis <url>", coordinator ? "run the agents on `hybrid worker`s through this Redis (redis:// or rediss:// URL)" : "the Redis the coordinators enqueue to (redis:// or rediss:// URL)")
+    .option("--queue <name>", "the queue's name (default: hybrid)");
+}
+
 /** Builds the program; `done` receives each command's exit code. */
 function buildProgram(done: (code: number) => void, stdout: OutStream, stderr: OutStream): Command {
   const program = new Command("hybrid")
@@ -73,14 +80,15 @@ function buildProgram(done: (code: number) => void, stdout: OutStream, stderr: O
     .action(async (workflow: string, opts) => done(await (await import("./plan.js")).planCommand(workflow, opts, createIo(opts.json, stdout, stderr))));
 
   runnerOptions(
-    program
-      .command("run")
+    queueOptions(program
+      .command("run"), true)
       .description("run a workflow; Ctrl-C stops it resumably (exit 130)")
       .argument("<workflow>", "workflow file (YAML or JSON)")
       .addOption(new Option("--mode <mode>", "auto asks the flags and the rollout; hybrid or sequential overrides them (never the kill switch)").choices(["auto", "hybrid", "sequential"]).default("auto"))
       .option("--max-parallel <n>", "most agents at once (default: concurrency.maxParallel)", integer(1))
       .addOption(stateDirOption())
       .option("--run-id <id>", "the run's id ([A-Za-z0-9._-]; default: a fresh one)")
+      .addHelpText("after", "\nWith --redis, the agents run on `hybrid worker` processes (any machine that reaches the Redis).")
       .addOption(configOption())
       .addOption(repoRootOption())
       .addOption(jsonOption()),
@@ -88,8 +96,8 @@ function buildProgram(done: (code: number) => void, stdout: OutStream, stderr: O
   ).action(async (workflow: string, opts) => done(await (await import("./run.js")).runCommand(workflow, opts, createIo(opts.json, stdout, stderr))));
 
   runnerOptions(
-    program
-      .command("resume")
+    queueOptions(program
+      .command("resume"), true)
       .description("continue a stopped, crashed or failed run from its journal")
       .argument("<runId>", "the run's id")
       .addOption(stateDirOption())
@@ -101,6 +109,17 @@ function buildProgram(done: (code: number) => void, stdout: OutStream, stderr: O
       .addOption(jsonOption()),
     undefined,
   ).action(async (runId: string, opts) => done(await (await import("./resume.js")).resumeRunCommand(runId, opts, createIo(opts.json, stdout, stderr))));
+
+  runnerOptions(
+    queueOptions(program.command("worker"), false)
+      .description("run the agents of distributed runs (`hybrid run --redis`) until SIGTERM or Ctrl-C")
+      .option("--concurrency <n>", "jobs this worker runs at once (default: 1)", integer(1))
+      .option("--name <name>", "the worker's name in logs and errors ([A-Za-z0-9._-]; default: host:pid)")
+      .option("--lock-duration <ms>", "a job's lease; a dead worker's job runs elsewhere after about lock + stalled interval (default: 10000)", integer(1000))
+      .option("--stalled-interval <ms>", "how often to look for jobs whose worker died (default: 5000)", integer(100))
+      .option("--drain-timeout <ms>", "on SIGTERM, how long running jobs may finish before they are handed back (default: 30000)", integer(0)),
+    "simulated",
+  ).action(async (opts) => done(await (await import("./worker.js")).workerCommand(opts, createIo(false, stdout, stderr))));
 
   program
     .command("report")

@@ -16,12 +16,17 @@ import type { Invocation } from "./invocation.js";
 import type { Io } from "./io.js";
 import { buildOrchestrator } from "./orchestrator-setup.js";
 import { startRun } from "./run.js";
+import { createDistributedRunner, resumedDistributedOf } from "./distributed.js";
+import type { DistributedFlags } from "./distributed.js";
 import { createRunner, runnerSpecOf } from "./runners.js";
 import type { RunnerFlags } from "./runners.js";
 import { checkWorkflow } from "./workflow-input.js";
+import type { CheckedWorkflow } from "./workflow-input.js";
+import type { LoadedConfig } from "../config.js";
+import type { CreatedRunner } from "./runners.js";
 
 /** The options of `hybrid resume`. */
-export interface ResumeOptions extends RunnerFlags {
+export interface ResumeOptions extends RunnerFlags, DistributedFlags {
   stateDir: string;
   force: boolean;
   retryFailed: boolean;
@@ -77,7 +82,8 @@ export async function resumeRunCommand(runId: string, options: ResumeOptions, io
   const { events } = await createFileCheckpointStore({ dir: options.stateDir, redact }).read(runId);
   const saved = await loadInvocation(options.stateDir, runId);
   if (events.length === 0 && saved === undefined) throw new RunNotFoundError(runId, options.stateDir, "no journal");
-  const spec = runnerSpecOf(runnerFlags(options, saved, runId));
+  const distributed = resumedDistributedOf(options, saved, runId);
+  const spec = runnerSpecOf(distributed ? { runner: saved?.runner.kind ?? "simulated", seed: options.seed ?? saved?.runner.seed } : runnerFlags(options, saved, runId));
   const config = options.config ?? saved?.config;
   const loaded = await loadConfig({ ...(config !== undefined ? { file: config } : {}), stateDir: options.stateDir });
   for (const warning of loaded.warnings) io.warn(`warning: ${warning}`);
@@ -90,8 +96,29 @@ export async function resumeRunCommand(runId: string, options: ResumeOptions, io
     const notice = await editedNotice(saved.workflow, repoRoot, journaled);
     if (notice) io.warn(notice);
   }
-  const created = await createRunner(spec);
-  const setup = { loaded, mode: saved?.mode ?? "auto", maxParallel: saved?.maxParallel, created, stateDir: options.stateDir, repoRoot, seed: spec.seed } as const;
+  const created = distributed ? await createDistributedRunner(distributed, saved?.maxParallel ?? loaded.config.concurrency.maxParallel) : await createRunner(spec);
+  try {
+    return await resumeWith(io, runId, options, { events, saved, checked, changed, journaled, repoRoot, loaded, created, seed: spec.seed });
+  } finally {
+    await created.close?.();
+  }
+}
+
+interface Prepared {
+  events: readonly unknown[];
+  saved: Invocation | undefined;
+  checked: CheckedWorkflow | undefined;
+  changed: CheckedWorkflow | undefined;
+  journaled: string | undefined;
+  repoRoot: string;
+  loaded: LoadedConfig;
+  created: CreatedRunner;
+  seed: number | undefined;
+}
+
+async function resumeWith(io: Io, runId: string, options: ResumeOptions, prepared: Prepared): Promise<number> {
+  const { events, saved, checked, changed, journaled, repoRoot, loaded, created } = prepared;
+  const setup = { loaded, mode: saved?.mode ?? "auto", maxParallel: saved?.maxParallel, created, stateDir: options.stateDir, repoRoot, seed: prepared.seed } as const;
   if (events.length === 0) {
     // `hybrid run` saved how it was started but died before the journal's first event: no agent can
     // have started (a node is journaled before its runner is called), and `run` refuses the taken

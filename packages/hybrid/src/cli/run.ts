@@ -13,13 +13,15 @@ import { saveInvocation } from "./invocation.js";
 import type { Io } from "./io.js";
 import { buildOrchestrator, modeNotice } from "./orchestrator-setup.js";
 import type { CliMode, OrchestratorSetup } from "./orchestrator-setup.js";
+import { createDistributedRunner, distributedOf } from "./distributed.js";
+import type { DistributedFlags } from "./distributed.js";
 import { createRunner, runnerSpecOf } from "./runners.js";
 import type { RunnerFlags } from "./runners.js";
 import { checkWorkflow } from "./workflow-input.js";
 import type { CheckedWorkflow } from "./workflow-input.js";
 
 /** The options of `hybrid run`. */
-export interface RunOptions extends RunnerFlags {
+export interface RunOptions extends RunnerFlags, DistributedFlags {
   mode: CliMode;
   maxParallel?: number;
   stateDir: string;
@@ -34,6 +36,7 @@ const newRunId = (): string => `run-${Date.now().toString(36)}-${randomUUID().sl
 /** Runs `hybrid run`; returns the exit code. */
 export async function runCommand(workflowPath: string, options: RunOptions, io: Io): Promise<number> {
   const spec = runnerSpecOf(options);
+  const distributed = distributedOf(options);
   const repoRoot = resolve(options.repoRoot ?? ".");
   const loaded = await loadConfig({ ...(options.config !== undefined ? { file: options.config } : {}), stateDir: options.stateDir });
   for (const warning of loaded.warnings) io.warn(`warning: ${warning}`);
@@ -43,7 +46,7 @@ export async function runCommand(workflowPath: string, options: RunOptions, io: 
   if (existsSync(join(options.stateDir, "runs", runId))) {
     throw new CliError("run-exists", `run ${runId} already exists in ${options.stateDir}; continue it with \`hybrid resume ${runId} --state-dir ${options.stateDir}\` or pick another --run-id`);
   }
-  const created = await createRunner(spec);
+  const created = distributed ? await createDistributedRunner(distributed, options.maxParallel ?? loaded.config.concurrency.maxParallel) : await createRunner(spec);
   const setup = { loaded, mode: options.mode, maxParallel: options.maxParallel, created, stateDir: options.stateDir, repoRoot, seed: spec.seed };
   const notice = await modeNotice(loaded, options.mode);
   // Everything above only read; from here the state directory is written.
@@ -58,10 +61,15 @@ export async function runCommand(workflowPath: string, options: RunOptions, io: 
       runner: spec,
       ...(options.maxParallel !== undefined ? { maxParallel: options.maxParallel } : {}),
       repoRoot,
+      ...(distributed ? { distributed } : {}),
     },
     redact,
   );
-  return startRun(io, runId, options.stateDir, workflow, setup, notice);
+  try {
+    return await startRun(io, runId, options.stateDir, workflow, setup, notice);
+  } finally {
+    await created.close?.();
+  }
 }
 
 /** Runs `workflow` as the new run `runId`: `run` once its input is checked, and `resume` of a run killed before its journal began. */

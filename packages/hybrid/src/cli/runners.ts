@@ -54,6 +54,8 @@ export function runnerSpecOf(flags: RunnerFlags): RunnerSpec {
 export interface CreatedRunner {
   runner: AgentRunner;
   providerName?: string;
+  /** Releases what the runner holds (the BullMQ runner's Redis connections) once the run settled. */
+  close?: () => Promise<void>;
 }
 
 /** Makes the runner a spec names; the model runner's module is imported here and only here. */
