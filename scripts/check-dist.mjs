@@ -16,25 +16,29 @@ for (const name of readdirSync(root)) {
   if (!existsSync(manifestPath)) continue;
   const manifest = JSON.parse(readFileSync(manifestPath, "utf8"));
   if (manifest.private) continue;
-  const entry = manifest.exports?.["."];
-  const problems = [];
-  if (!entry?.types || !existsSync(join(dir, entry.types))) problems.push(`types missing (${entry?.types})`);
-  if (!entry?.default || !existsSync(join(dir, entry.default))) problems.push(`entry missing (${entry?.default})`);
-  let exported = 0;
-  if (problems.length === 0) {
-    try {
-      exported = Object.keys(await import(pathToFileURL(join(dir, entry.default)).href)).length;
-      if (exported === 0) problems.push("entry exports nothing");
-    } catch (error) {
-      problems.push(`entry fails to load: ${error.message}`);
+  // Every entry point (".", "./bullmq", ...), as a consumer imports it.
+  for (const [subpath, entry] of Object.entries(manifest.exports ?? {})) {
+    if (typeof entry !== "object" || entry === null) continue;
+    const label = subpath === "." ? manifest.name : `${manifest.name}${subpath.slice(1)}`;
+    const problems = [];
+    if (!entry.types || !existsSync(join(dir, entry.types))) problems.push(`types missing (${entry.types})`);
+    if (!entry.default || !existsSync(join(dir, entry.default))) problems.push(`entry missing (${entry.default})`);
+    let exported = 0;
+    if (problems.length === 0) {
+      try {
+        exported = Object.keys(await import(pathToFileURL(join(dir, entry.default)).href)).length;
+        if (exported === 0) problems.push("entry exports nothing");
+      } catch (error) {
+        problems.push(`entry fails to load: ${error.message}`);
+      }
     }
-  }
-  if (problems.length > 0) {
-    failures++;
-    console.error(`dist check: ${manifest.name}: ${problems.join("; ")}`);
-  } else {
-    console.log(`dist check: ${manifest.name} loads from ${entry.default} (${exported} exports)`);
-    typed.push({ name: manifest.name, types: join(dir, entry.types) });
+    if (problems.length > 0) {
+      failures++;
+      console.error(`dist check: ${label}: ${problems.join("; ")}`);
+    } else {
+      console.log(`dist check: ${label} loads from ${entry.default} (${exported} exports)`);
+      typed.push({ name: label, types: join(dir, entry.types) });
+    }
   }
 }
 

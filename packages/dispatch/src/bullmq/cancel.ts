@@ -7,3 +7,6 @@ export const cancelKey = (prefix: string, queue: string, jobId: string): string 
 
 /** The channel a coordinator publishes a cancelled job's id on. */
 export const cancelChannel = (prefix: string, queue: string): string => `${prefix}:${queue}:hybrid-cancel`;
+
+/** The set of a run's job ids, so a resumed coordinator finds what its predecessor enqueued. */
+export const runJobsKey = (prefix: string, queue: string, runId: string): string => `${prefix}:${queue}:hybrid-run:${encodeURIComponent(runId)}`;

@@ -1,7 +1,5 @@
-// Redis connections for BullMQ. `bullmq` and `ioredis` are optional peer dependencies: only this
-// entry point imports them, so a local run never loads them and never needs a service.
-import { Redis } from "ioredis";
-import type { RedisOptions } from "ioredis";
+// Where Redis is, as users write it. Public types only: the ioredis client is made in
+// redis-client.ts, whose declarations need @types/node and so stay out of the public ones.
 import { z } from "zod";
 
 /** Where Redis is: a `redis://` or `rediss://` URL, or host/port/credentials. */
@@ -20,23 +18,6 @@ export const RedisConnectionSchema = z.union([
     tls: z.boolean().optional(),
   }),
 ]);
-
-/**
- * A new ioredis client. `maxRetriesPerRequest: null` is what BullMQ needs for its blocking
- * commands: a command waits for the reconnect instead of failing while Redis is away for a few
- * seconds; the attempt's own deadline bounds the wait on the coordinator.
- */
-export function openRedis(connection: RedisConnection, name: string): Redis {
-  const common: RedisOptions = {
-    maxRetriesPerRequest: null,
-    connectionName: name,
-    // Reconnect forever, at most every 2 s: a restarted Redis is found again within seconds.
-    retryStrategy: (times) => Math.min(100 * times, 2000),
-  };
-  if (typeof connection === "string") return new Redis(connection, common);
-  const { tls, ...rest } = connection;
-  return new Redis({ ...common, ...rest, ...(tls ? { tls: {} } : {}) });
-}
 
 /** Where a connection points, without its password (for messages). */
 export function describeConnection(connection: RedisConnection): string {

@@ -7,13 +7,14 @@ import { PRIORITIES } from "@hybrid/graph";
 import { z } from "zod";
 import { parseOptions } from "../errors.js";
 import type { AgentResult, AgentRunner, AgentTask } from "../runner.js";
-import { openRedis, RedisConnectionSchema } from "./connection.js";
+import { RedisConnectionSchema } from "./connection.js";
 import type { RedisConnection } from "./connection.js";
+import { openRedis } from "./redis-client.js";
 import { RemoteAgentError, WorkerLostError } from "./errors.js";
 import { decodeFailure, jobDataOf, JobDataSchema } from "./job-data.js";
 import type { JobData } from "./job-data.js";
 import { DEFAULT_QUEUE, encodeJobId, QUEUE_NAME_PATTERN } from "./job-id.js";
-import { cancelChannel, cancelKey } from "./cancel.js";
+import { cancelChannel, cancelKey, runJobsKey } from "./cancel.js";
 import { sleep } from "./sleep.js";
 
 export const BullmqRunnerOptionsSchema = z.strictObject({
@@ -107,12 +108,48 @@ export function createBullmqRunner(options: BullmqRunnerOptions): BullmqRunner {
 
   const clearCancel = (jobId: string): Promise<number> => client.del(cancelKey(config.prefix, config.queue, jobId));
 
+  /**
+   * A resumed coordinator must not start new work beside the jobs its dead predecessor left
+   * queued or running (they run on regardless, and the caps counted them): the first time this
+   * process sees a run, it notes those jobs; a node whose own job is among them adopts it at once,
+   * any other waits until all of them have finished. A fresh run has none and never waits.
+   */
+  const leftovers = new Map<string, Promise<Set<string>>>();
+  const leftoverJobs = (runId: string): Promise<Set<string>> => {
+    let found = leftovers.get(runId);
+    if (!found) {
+      found = (async () => {
+        const ids = await client.smembers(runJobsKey(config.prefix, config.queue, runId));
+        const states = await Promise.all(ids.map((id) => queue.getJobState(id)));
+        return new Set(ids.filter((_, i) => states[i] === "active" || QUEUED.has(states[i]!)));
+      })();
+      leftovers.set(runId, found);
+    }
+    return found;
+  };
+  const awaitLeftovers = async (runId: string, jobId: string, data: JobData, signal: AbortSignal): Promise<void> => {
+    const jobs = await leftoverJobs(runId);
+    if (jobs.size === 0 || jobs.has(jobId)) return;
+    // Finished meanwhile with this very work: its result is taken, nothing new starts.
+    const own = await queue.getJob(jobId);
+    if (own && sameWork(own, data) && (await own.getState()) === "completed") return;
+    for (const other of jobs) {
+      for (;;) {
+        signal.throwIfAborted();
+        const state = await queue.getJobState(other);
+        if (state !== "active" && !QUEUED.has(state)) break;
+        await nextNews(other, config.pollIntervalMs, signal);
+      }
+    }
+  };
+
   /** The job this attempt runs as: enqueued, adopted, or a finished one sent round again. */
   const enqueue = async (jobId: string, data: JobData): Promise<void> => {
     for (;;) {
       const job = await queue.getJob(jobId);
       if (!job) {
         await clearCancel(jobId);
+        await client.sadd(runJobsKey(config.prefix, config.queue, data.runId), jobId);
         // Two adds of one id keep the first: BullMQ de-duplicates on the job id.
         await queue.add(data.nodeId, data, { jobId, priority: bullPriority(data.priority), attempts: 1, removeOnComplete: false, removeOnFail: false });
         return;
@@ -176,8 +213,10 @@ export function createBullmqRunner(options: BullmqRunnerOptions): BullmqRunner {
       signal.throwIfAborted();
       await start();
       const jobId = encodeJobId(task.runId, task.nodeId);
-      await enqueue(jobId, jobDataOf(task));
       try {
+        const data = jobDataOf(task);
+        await awaitLeftovers(task.runId, jobId, data, signal);
+        await enqueue(jobId, data);
         return await outcome(jobId, task.nodeId, signal);
       } catch (error) {
         if (!signal.aborted) throw error;
@@ -189,6 +228,7 @@ export function createBullmqRunner(options: BullmqRunnerOptions): BullmqRunner {
       await start();
       let removed = 0;
       for (const nodeId of nodeIds) removed += await queue.remove(encodeJobId(runId, nodeId)).catch(() => 0);
+      await client.del(runJobsKey(config.prefix, config.queue, runId));
       return removed;
     },
     async close() {

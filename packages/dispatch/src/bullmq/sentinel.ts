@@ -9,7 +9,8 @@ import type { AgentProcess } from "../runner.js";
  * means the agent settled normally; end-of-file means the worker died: the agent's process group
  * gets SIGKILL (its owner is gone, nobody is left to be graceful for). No polling, no pid reuse.
  */
-const WATCH = 'IFS= read -r line; [ "$line" = done ] || kill -KILL -- "-$1" 2>/dev/null; exit 0';
+// dash (Debian's /bin/sh) has no `--` in its kill: `-<pgid>` alone names the group.
+const WATCH = 'IFS= read -r line; [ "$line" = done ] || kill -KILL "-$1" 2>/dev/null; exit 0';
 
 export interface Sentinel {
   /** The agent settled: the sentinel exits without touching anything. */

@@ -1,0 +1,22 @@
+// Redis clients for BullMQ. `bullmq` and `ioredis` are optional peer dependencies: only the
+// `@hybrid/dispatch/bullmq` entry point imports them, so a local run never loads them.
+import { Redis } from "ioredis";
+import type { RedisOptions } from "ioredis";
+import type { RedisConnection } from "./connection.js";
+
+/**
+ * A new ioredis client. `maxRetriesPerRequest: null` is what BullMQ needs for its blocking
+ * commands: a command waits for the reconnect instead of failing while Redis is away for a few
+ * seconds; the attempt's own deadline bounds the wait on the coordinator.
+ */
+export function openRedis(connection: RedisConnection, name: string): Redis {
+  const common: RedisOptions = {
+    maxRetriesPerRequest: null,
+    connectionName: name,
+    // Reconnect forever, at most every 2 s: a restarted Redis is found again within seconds.
+    retryStrategy: (times) => Math.min(100 * times, 2000),
+  };
+  if (typeof connection === "string") return new Redis(connection, common);
+  const { tls, ...rest } = connection;
+  return new Redis({ ...common, ...rest, ...(tls ? { tls: {} } : {}) });
+}
