@@ -9,6 +9,7 @@ import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { beforeAll, expect, it } from "vitest";
 import { redact } from "@hybrid/context";
+import { freePort } from "@hybrid/test-utils";
 import { loadInvocation, saveInvocation } from "../src/cli/invocation.js";
 import { BIN, BUILD_TIMEOUT_MS, buildCli, hybrid, listing, REPO, tempDir } from "./fixtures/cli/cli.js";
 
@@ -64,6 +65,16 @@ it("refuses bad scale-out options with exit 2 and says why, writing nothing", as
   }
   expect(listing(state)).toEqual(["(absent)"]);
 });
+
+it("a Redis that does not answer stops the run before it starts: exit 1, the reason, nothing written", async () => {
+  const state = join(dir, "no-redis");
+  const port = await freePort();
+  const result = await hybrid(["run", join(REPO, "examples/workflows/hybrid-epic.yaml"), "--redis", `redis://:pw-Zq81@127.0.0.1:${port}`, "--state-dir", state], { cwd: dir });
+  expect(result.code, result.stderr).toBe(1);
+  expect(result.stderr).toMatch(new RegExp(`Redis at redis://:\\*\\*\\*@127\\.0\\.0\\.1:${port}/? did not answer within 10 s`));
+  expect(result.stderr).not.toContain("pw-Zq81");
+  expect(listing(state)).toEqual(["(absent)"]);
+}, 60_000);
 
 it("keeps a run's Redis URL for resume only when it carries no password", async () => {
   const state = join(dir, "invocations");

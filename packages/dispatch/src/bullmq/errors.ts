@@ -5,6 +5,7 @@ import type { ErrorInfo } from "@hybrid/resilience";
 const brands = {
   RemoteAgentError: Symbol.for("hybrid.dispatch.RemoteAgentError"),
   WorkerLostError: Symbol.for("hybrid.dispatch.WorkerLostError"),
+  RedisUnreachableError: Symbol.for("hybrid.dispatch.RedisUnreachableError"),
 } as const;
 
 function hasBrand(value: unknown, brand: symbol): boolean {
@@ -48,5 +49,17 @@ export class WorkerLostError extends Error {
   }
 }
 
+/** Redis did not answer in time when the runner started (a wrong URL, Redis down, a firewall). */
+export class RedisUnreachableError extends Error {
+  readonly code = "redis-unreachable" as const;
+  readonly [brands.RedisUnreachableError] = true;
+
+  constructor(where: string, timeoutMs: number) {
+    super(`[dispatch] Redis at ${where} did not answer within ${Math.round(timeoutMs / 1000)} s (is it running, and is the URL right?)`);
+    this.name = "RedisUnreachableError";
+  }
+}
+
+export const isRedisUnreachableError = (value: unknown): value is RedisUnreachableError => hasBrand(value, brands.RedisUnreachableError);
 export const isRemoteAgentError = (value: unknown): value is RemoteAgentError => hasBrand(value, brands.RemoteAgentError);
 export const isWorkerLostError = (value: unknown): value is WorkerLostError => hasBrand(value, brands.WorkerLostError);

@@ -3,7 +3,7 @@
 export { createBullmqRunner, BullmqRunnerOptionsSchema } from "./runner.js";
 export { createBullmqWorker, BullmqWorkerOptionsSchema } from "./worker.js";
 export { decodeJobId, encodeJobId, DEFAULT_QUEUE } from "./job-id.js";
-export { RemoteAgentError, WorkerLostError, isRemoteAgentError, isWorkerLostError } from "./errors.js";
+export { RedisUnreachableError, RemoteAgentError, WorkerLostError, isRedisUnreachableError, isRemoteAgentError, isWorkerLostError } from "./errors.js";
 export { describeConnection } from "./connection.js";
 
 export type { BullmqRunner, BullmqRunnerOptions } from "./runner.js";

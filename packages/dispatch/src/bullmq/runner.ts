@@ -7,10 +7,10 @@ import { PRIORITIES } from "@hybrid/graph";
 import { z } from "zod";
 import { parseOptions } from "../errors.js";
 import type { AgentResult, AgentRunner, AgentTask } from "../runner.js";
-import { RedisConnectionSchema } from "./connection.js";
+import { describeConnection, RedisConnectionSchema } from "./connection.js";
 import type { RedisConnection } from "./connection.js";
 import { openRedis } from "./redis-client.js";
-import { RemoteAgentError, WorkerLostError } from "./errors.js";
+import { RedisUnreachableError, RemoteAgentError, WorkerLostError } from "./errors.js";
 import { decodeFailure, jobDataOf, JobDataSchema } from "./job-data.js";
 import type { JobData } from "./job-data.js";
 import { DEFAULT_QUEUE, encodeJobId, QUEUE_NAME_PATTERN } from "./job-id.js";
@@ -41,6 +41,8 @@ export type BullmqRunnerOptions = z.input<typeof BullmqRunnerOptionsSchema>;
 /** An AgentRunner whose attempts run on workers; `close()` ends its Redis connections. */
 export interface BullmqRunner extends AgentRunner {
   readonly queue: string;
+  /** Resolves once Redis answers; rejects after `timeoutMs` (default 10 s) when it does not (a wrong URL, Redis down). */
+  ready(timeoutMs?: number): Promise<void>;
   /** Removes a run's finished jobs once the run can no longer be resumed; returns how many went. */
   removeRunJobs(runId: string, nodeIds: Iterable<string>): Promise<number>;
   close(): Promise<void>;
@@ -209,6 +211,17 @@ export function createBullmqRunner(options: BullmqRunnerOptions): BullmqRunner {
 
   return {
     queue: config.queue,
+    async ready(timeoutMs = 10_000) {
+      const timer = new AbortController();
+      const late = sleep(timeoutMs, timer.signal).then(() => {
+        if (!timer.signal.aborted) throw new RedisUnreachableError(describeConnection(config.connection), timeoutMs);
+      });
+      try {
+        await Promise.race([start(), late]);
+      } finally {
+        timer.abort();
+      }
+    },
     async run(task, signal) {
       signal.throwIfAborted();
       await start();
@@ -232,8 +245,11 @@ export function createBullmqRunner(options: BullmqRunnerOptions): BullmqRunner {
       return removed;
     },
     async close() {
-      await Promise.allSettled([events.close(), queue.close()]);
-      await Promise.allSettled([client.quit(), eventsClient.quit()]);
+      // Closing politely needs Redis; without it (down, never reached) the sockets just go.
+      await Promise.race([Promise.allSettled([events.close(), queue.close()]), sleep(2000)]);
+      await Promise.race([Promise.allSettled([client.quit(), eventsClient.quit()]), sleep(1000)]);
+      client.disconnect();
+      eventsClient.disconnect();
     },
   };
 }

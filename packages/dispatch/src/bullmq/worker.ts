@@ -221,9 +221,13 @@ export function createBullmqWorker(options: BullmqWorkerOptions): BullmqWorker {
           await Promise.race([closing, sleep(deadline - Date.now(), wake.signal)]);
         }
         if (!finished) for (const id of active.keys()) stopJob(id, "handback");
-        await closing;
+        // Handing back needs Redis; without it the jobs' leases expire and BullMQ gives them to
+        // another worker all the same. Either way the agents have stopped once `closing` is done.
+        await Promise.race([closing, sleep(Math.max(5000, config.lockDurationMs))]);
         clearInterval(checks);
-        await Promise.allSettled([subscriber.quit(), client.quit()]);
+        await Promise.race([Promise.allSettled([subscriber.quit(), client.quit()]), sleep(1000)]);
+        subscriber.disconnect();
+        client.disconnect();
       })();
       return stopping;
     },

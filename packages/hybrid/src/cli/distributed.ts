@@ -2,6 +2,7 @@
 // through a BullMQ queue. The adapter (and bullmq, ioredis behind it) is imported here and only
 // here, so a local run never loads it and never needs a service.
 import { CliError } from "./errors.js";
+import { EXIT } from "./exit-codes.js";
 import type { Invocation } from "./invocation.js";
 import type { CreatedRunner, RunnerFlags } from "./runners.js";
 
@@ -18,6 +19,8 @@ export interface Distributed {
 }
 
 const DEFAULT_QUEUE = "hybrid";
+/** How long a coordinator waits for Redis before it gives up, with nothing started. */
+const REDIS_READY_MS = 10_000;
 const QUEUE = /^[A-Za-z0-9._-]{1,100}$/;
 const usage = (message: string): CliError => new CliError("usage", message);
 
@@ -66,9 +69,17 @@ export function resumedDistributedOf(flags: DistributedFlags & RunnerFlags, save
   return checkDistributed(redis, flags.queue ?? was?.queue ?? DEFAULT_QUEUE);
 }
 
-/** The coordinator's runner: attempts become jobs; the queue's global cap is this run's parallelism. */
+/** The coordinator's runner, once Redis answers: attempts become jobs; the queue's global cap is this run's parallelism. */
 export async function createDistributedRunner(distributed: Distributed, maxParallel: number): Promise<CreatedRunner> {
-  const { createBullmqRunner } = await import("@hybrid/dispatch/bullmq");
+  const { createBullmqRunner, isRedisUnreachableError } = await import("@hybrid/dispatch/bullmq");
   const runner = createBullmqRunner({ connection: distributed.redis, queue: distributed.queue, globalConcurrency: maxParallel });
+  try {
+    await runner.ready(REDIS_READY_MS);
+  } catch (error) {
+    await runner.close();
+    // Not the user's input as such, but nothing ran and nothing was written: exit 1 with the reason.
+    if (isRedisUnreachableError(error)) throw new CliError("redis-unreachable", error.message, { exitCode: EXIT.failed, cause: error });
+    throw error;
+  }
   return { runner, providerName: "bullmq", close: () => runner.close() };
 }

@@ -23,7 +23,7 @@ export interface CliProblem {
 
 /** An error of the CLI itself: bad usage, a file in the way, a run id already taken. */
 export class CliError extends Error {
-  readonly code: "usage" | "files-exist" | "run-exists" | "doc-path" | "run-options" | "model-options";
+  readonly code: "usage" | "files-exist" | "run-exists" | "doc-path" | "run-options" | "model-options" | "redis-unreachable";
   readonly exitCode: number;
   readonly problems: readonly CliProblem[];
   /** The file the problems are in, when there is one. */
