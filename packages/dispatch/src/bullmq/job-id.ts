@@ -1,6 +1,7 @@
 // Job ids and queue names BullMQ accepts. BullMQ builds Redis keys as `<prefix>:<queue>:<jobId>`,
 // so neither may contain ':', and a job id made only of digits is refused (it would collide with
-// BullMQ's own counter ids). Run ids and node ids are the user's: any text, `constructor` included.
+// BullMQ's own counter ids). Run ids and node ids are the user's (checked `[A-Za-z0-9._-]`, `constructor`
+// included), but any well-formed text encodes: a lone surrogate is not text and throws URIError.
 
 /** Marks our ids and keeps them from ever being all digits. */
 const JOB_ID_PREFIX = "h";
