@@ -6,6 +6,7 @@ const suites: Record<string, () => Promise<void>> = {
   context: async () => (await import("./context.bench.js")).runContextBench(),
   redaction: async () => (await import("./redaction.bench.js")).runRedactionBench(),
   telemetry: async () => (await import("./telemetry.bench.js")).runTelemetryBench(),
+  "scale-out": async () => (await import("./scale-out.bench.js")).runScaleOutBench(),
 };
 
 const wanted = process.argv.slice(2).filter((arg) => !arg.startsWith("-"));

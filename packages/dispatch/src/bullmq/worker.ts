@@ -31,8 +31,9 @@ export const BullmqWorkerOptionsSchema = z.strictObject({
   /** Jobs this worker runs at once. @default 1 */
   concurrency: z.number().int().positive().default(1),
   /**
-   * How long a job's lock lasts without renewal (renewed every half). A dead worker's job runs
-   * elsewhere about `lockDurationMs + stalledIntervalMs` after its death. @default 10000
+   * How long a job's lock lasts without renewal (BullMQ renews it every quarter to half of it). A
+   * dead worker's job runs elsewhere at most about `lockDurationMs + stalledIntervalMs` after its
+   * death. @default 10000
    */
   lockDurationMs: z.number().int().min(1000).default(10_000),
   /** How often this worker looks for stalled jobs (of any worker). @default 5000 */
