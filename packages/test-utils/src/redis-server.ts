@@ -21,10 +21,10 @@ export async function freePort(): Promise<number> {
 export interface RedisServer {
   port: number;
   url: string;
-  /** Stops it (SIGTERM, then SIGKILL); with `persistence`, it saves first. */
+  /** Stops it for good (SIGTERM, then SIGKILL) and removes its folder. */
   stop(): Promise<void>;
-  /** Starts it again on the same port and folder (after `stop`). */
-  restart(): Promise<void>;
+  /** Stops it (SIGTERM: with `persistence`, the append-only file is flushed), waits `downMs`, starts it again on the same port and folder. */
+  restart(downMs: number): Promise<void>;
 }
 
 function waitReady(child: ChildProcess): Promise<void> {
@@ -66,7 +66,11 @@ export async function startRedisServer(options: { persistence?: boolean } = {}):
   return {
     port,
     url: `redis://127.0.0.1:${port}`,
-    restart: start,
+    async restart(downMs) {
+      await stop();
+      await new Promise((resolve) => setTimeout(resolve, downMs));
+      await start();
+    },
     async stop() {
       await stop();
       rmSync(dir, { recursive: true, force: true });

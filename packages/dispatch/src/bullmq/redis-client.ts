@@ -16,7 +16,10 @@ export function openRedis(connection: RedisConnection, name: string): Redis {
     // Reconnect forever, at most every 2 s: a restarted Redis is found again within seconds.
     retryStrategy: (times) => Math.min(100 * times, 2000),
   };
-  if (typeof connection === "string") return new Redis(connection, common);
-  const { tls, ...rest } = connection;
-  return new Redis({ ...common, ...rest, ...(tls ? { tls: {} } : {}) });
+  const { tls, ...rest } = typeof connection === "string" ? {} : connection;
+  const client = typeof connection === "string" ? new Redis(connection, common) : new Redis({ ...common, ...rest, ...(tls ? { tls: {} } : {}) });
+  // Connection errors are retried here and reported by BullMQ's own 'error' events (a worker prints
+  // them as warnings); without a listener ioredis would print each one to stderr besides.
+  client.on("error", () => {});
+  return client;
 }

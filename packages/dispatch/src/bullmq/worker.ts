@@ -217,14 +217,15 @@ export function createBullmqWorker(options: BullmqWorkerOptions): BullmqWorker {
         const closing = worker.close();
         let finished = false;
         void closing.then(() => (finished = true));
-        while (!finished && Date.now() < deadline) {
+        // Nothing running, nothing to drain (and with Redis away, `closing` would wait for it).
+        while (!finished && active.size > 0 && Date.now() < deadline) {
           wake = new AbortController();
           await Promise.race([closing, sleep(deadline - Date.now(), wake.signal)]);
         }
         if (!finished) for (const id of active.keys()) stopJob(id, "handback");
         // Handing back needs Redis; without it the jobs' leases expire and BullMQ gives them to
         // another worker all the same. Either way the agents have stopped once `closing` is done.
-        await Promise.race([closing, sleep(Math.max(5000, config.lockDurationMs))]);
+        await Promise.race([closing, sleep(active.size > 0 ? Math.max(5000, config.lockDurationMs) : 2000)]);
         clearInterval(checks);
         await Promise.race([Promise.allSettled([subscriber.quit(), client.quit()]), sleep(1000)]);
         subscriber.disconnect();

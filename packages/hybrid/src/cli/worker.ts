@@ -34,6 +34,13 @@ export async function workerCommand(options: WorkerOptions, io: Io): Promise<num
   const created = await createRunner(spec);
   const { createBullmqWorker, describeConnection } = await import("@hybrid/dispatch/bullmq");
   const at = (): string => new Date().toISOString();
+  // While Redis is away every reconnect fails alike: say it once, then again at most every 30 s.
+  let lastWarning = { text: "", at: 0 };
+  const warnOnce = (text: string): void => {
+    if (text === lastWarning.text && Date.now() - lastWarning.at < 30_000) return;
+    lastWarning = { text, at: Date.now() };
+    io.warn(`${at()} warning: ${text}`);
+  };
   const concurrency = options.concurrency ?? 1;
   const worker = createBullmqWorker({
     connection: redis,
@@ -58,7 +65,7 @@ export async function workerCommand(options: WorkerOptions, io: Io): Promise<num
         case "job.stopped":
           return io.say(`${at()} stopped ${job}: ${event.why === "cancelled" ? "cancelled by its coordinator" : "its lease could not be renewed; the queue gives it to another worker"}`);
         case "error":
-          return io.warn(`${at()} warning: ${event.message}`);
+          return warnOnce(event.message);
       }
     },
   });
