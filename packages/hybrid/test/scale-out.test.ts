@@ -8,8 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { startRedisServer } from "@hybrid/test-utils";
 import type { RedisServer } from "@hybrid/test-utils";
-import { BUILD_TIMEOUT_MS, buildCli, hybrid, SIDE_EFFECT_AGENT, startHybrid, tempDir } from "./fixtures/cli/cli.js";
+import { BUILD_TIMEOUT_MS, buildCli, hybrid, startHybrid, tempDir } from "./fixtures/cli/cli.js";
 import { liveAgentsOf, startCensus } from "./fixtures/scale-out/census.js";
+import { alive, effectLines, journalEvents, startWorker as startWorkerOn, until } from "./fixtures/scale-out/harness.js";
 
 const FIXTURES = new URL("./fixtures/scale-out/", import.meta.url).pathname;
 const WORKFLOW = join(FIXTURES, "workflow.yaml");
@@ -27,44 +28,8 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-/** Waits for `ready`, failing the test after `ms` (a bound against hangs, not a timing claim). */
-async function until(what: string, ready: () => boolean | Promise<boolean>, ms = 60_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await ready())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
-/** The journal's events, read by hand: one JSON envelope a line. */
-function journalEvents(stateDir: string, runId: string): Array<{ type: string; nodeId?: string; status?: string }> {
-  return readFileSync(join(stateDir, "runs", runId, "journal.jsonl"), "utf8")
-    .split("\n")
-    .filter(Boolean)
-    .map((line) => (JSON.parse(line) as { event: { type: string; nodeId?: string } }).event);
-}
-
-const effectLines = (file: string): string[][] => {
-  try {
-    return readFileSync(file, "utf8").split("\n").filter(Boolean).map((line) => line.split(" "));
-  } catch {
-    return [];
-  }
-};
-
-function startWorker(name: string, queue: string, env: Record<string, string>, extra: string[] = []) {
-  const args = ["worker", "--redis", redis.url, "--queue", queue, "--name", name, "--concurrency", "2", "--runner", "command", "--command", SIDE_EFFECT_AGENT];
-  return startHybrid([...args, "--lock-duration", "2000", "--stalled-interval", "500", ...extra], { env });
-}
+const startWorker = (name: string, queue: string, env: Record<string, string>, extra: string[] = []) =>
+  startWorkerOn(redis.url, name, queue, env, ["--concurrency", "2", ...extra]);
 
 describe("hybrid worker and hybrid run --redis", { timeout: 300_000 }, () => {
   it("a worker killed -9 mid-job and a coordinator killed -9 then resumed: every node succeeds once in the journal, caps hold in OS processes", async () => {
