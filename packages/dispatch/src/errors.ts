@@ -14,7 +14,7 @@ const brands = {
   GitHubIdentityError: Symbol.for("hybrid.dispatch.GitHubIdentityError"),
 } as const;
 
-function hasBrand(value: unknown, brand: symbol): boolean {
+export function hasBrand(value: unknown, brand: symbol): boolean {
   return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[brand] === true;
 }
 

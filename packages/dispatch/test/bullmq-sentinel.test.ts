@@ -7,6 +7,7 @@ import type { ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { processStartTime } from "@hybrid/resilience";
 import { afterEach, expect, it } from "vitest";
+import { isProcessAlive } from "@hybrid/test-utils";
 
 const SENTINEL = fileURLToPath(new URL("../src/bullmq/sentinel.ts", import.meta.url));
 const started: ChildProcess[] = [];
@@ -20,14 +21,7 @@ afterEach(() => {
   }
 });
 
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
+const alive = isProcessAlive;
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** An "agent": `sleep 60` leading its own process group. */

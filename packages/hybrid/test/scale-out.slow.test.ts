@@ -5,21 +5,13 @@
 // worker outlived it, and the agents alive at once (sampled from /proc) never exceeded the caps.
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { generateDag, seededRandom, startRedisServer } from "@hybrid/test-utils";
-import type { RedisServer } from "@hybrid/test-utils";
-import { BUILD_TIMEOUT_MS, buildCli, hybrid, startHybrid, tempDir } from "./fixtures/cli/cli.js";
+import { describe, expect, it } from "vitest";
+import { generateDag, seededRandom } from "@hybrid/test-utils";
+import { hybrid, startHybrid, tempDir } from "./fixtures/cli/cli.js";
 import { liveAgentsOf, startCensus } from "./fixtures/scale-out/census.js";
-import { alive, journalEvents, sleep, startWorker, until } from "./fixtures/scale-out/harness.js";
+import { alive, journalEvents, sleep, startWorker, until, useCliAndRedis } from "./fixtures/scale-out/harness.js";
 
-let redis: RedisServer;
-beforeAll(async () => {
-  await buildCli();
-  redis = await startRedisServer();
-}, BUILD_TIMEOUT_MS);
-afterAll(async () => {
-  await redis?.stop();
-});
+const server = useCliAndRedis();
 
 interface RoundReport {
   seed: number;
@@ -46,12 +38,12 @@ async function round(seed: number): Promise<RoundReport> {
   const classOf = (nodeId: string): string => workflow.nodes.find((node) => node.id === nodeId)?.priority ?? "?";
   const env = { SIDE_EFFECTS: effects, AGENT_SLEEP_MS: String(800 + Math.floor(random() * 1700)) };
   let workerCount = 0;
-  const spawnWorker = () => startWorker(redis.url, `w${++workerCount}`, queue, env, ["--concurrency", "2"]);
+  const spawnWorker = () => startWorker(server().url, `w${++workerCount}`, queue, env, ["--concurrency", "2"]);
   const workers = [spawnWorker(), spawnWorker(), spawnWorker()];
   await until("the workers to be ready", () => workers.every((w) => w.output().stdout.includes("ready: waiting for jobs")));
   const census = startCensus(runId, classOf);
   const coordinator = ["--state-dir", stateDir];
-  const runArgs = ["run", join(dir, "workflow.json"), "--mode", "hybrid", "--run-id", runId, "--redis", redis.url, "--queue", queue, "--config", join(dir, "config.yaml"), ...coordinator];
+  const runArgs = ["run", join(dir, "workflow.json"), "--mode", "hybrid", "--run-id", runId, "--redis", server().url, "--queue", queue, "--config", join(dir, "config.yaml"), ...coordinator];
   let current = startHybrid(runArgs, { cwd: dir });
   const orphans: number[][] = [];
   let workerKills = 0;

@@ -4,13 +4,11 @@
 // /proc (agents alive per class, sampled; the dead worker's agent gone), the agents' effects log.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { startRedisServer } from "@hybrid/test-utils";
-import type { RedisServer } from "@hybrid/test-utils";
-import { BUILD_TIMEOUT_MS, buildCli, hybrid, startHybrid, tempDir } from "./fixtures/cli/cli.js";
+import { hybrid, startHybrid, tempDir } from "./fixtures/cli/cli.js";
 import { liveAgentsOf, startCensus } from "./fixtures/scale-out/census.js";
-import { alive, effectLines, journalEvents, startWorker as startWorkerOn, until } from "./fixtures/scale-out/harness.js";
+import { alive, effectLines, journalEvents, startWorker as startWorkerOn, until, useCliAndRedis } from "./fixtures/scale-out/harness.js";
 
 const FIXTURES = new URL("./fixtures/scale-out/", import.meta.url).pathname;
 const WORKFLOW = join(FIXTURES, "workflow.yaml");
@@ -19,17 +17,10 @@ const CAPS = { all: 3, implementation: 2, docs: 1 };
 const NODES = (parse(readFileSync(WORKFLOW, "utf8")) as { nodes: Array<{ id: string; priority: string }> }).nodes;
 const classOf = (nodeId: string): string => NODES.find((node) => node.id === nodeId)?.priority ?? "?";
 
-let redis: RedisServer;
-beforeAll(async () => {
-  await buildCli();
-  redis = await startRedisServer();
-}, BUILD_TIMEOUT_MS);
-afterAll(async () => {
-  await redis?.stop();
-});
+const server = useCliAndRedis();
 
 const startWorker = (name: string, queue: string, env: Record<string, string>, extra: string[] = []) =>
-  startWorkerOn(redis.url, name, queue, env, ["--concurrency", "2", ...extra]);
+  startWorkerOn(server().url, name, queue, env, ["--concurrency", "2", ...extra]);
 
 describe("hybrid worker and hybrid run --redis", { timeout: 300_000 }, () => {
   it("a worker killed -9 mid-job and a coordinator killed -9 then resumed: every node succeeds once in the journal, caps hold in OS processes", async () => {
@@ -43,7 +34,7 @@ describe("hybrid worker and hybrid run --redis", { timeout: 300_000 }, () => {
     const workers = ["w1", "w2", "w3"].map((name) => startWorker(name, queue, env));
     await until("the workers to be ready", () => workers.every((w) => w.output().stdout.includes("ready: waiting for jobs")));
     const census = startCensus(runId, classOf);
-    const coordinatorArgs = ["--redis", redis.url, "--queue", queue, "--state-dir", stateDir, "--config", CONFIG];
+    const coordinatorArgs = ["--redis", server().url, "--queue", queue, "--state-dir", stateDir, "--config", CONFIG];
     const first = startHybrid(["run", WORKFLOW, "--mode", "hybrid", "--run-id", runId, ...coordinatorArgs], { cwd: dir });
 
     // Kill -9 the worker running the first agent that starts after the root's.
@@ -104,7 +95,7 @@ describe("hybrid worker and hybrid run --redis", { timeout: 300_000 }, () => {
     await import("node:fs/promises").then((fs) => fs.writeFile(workflow, "version: 1\nid: one\nnodes:\n  - { id: only, agent: dev, priority: implementation, scope: s, acceptance: [work finished], dependsOn: [] }\n"));
     const first = startWorker("leaving", queue, { SIDE_EFFECTS: effects, AGENT_SLEEP_MS: "4000" }, ["--drain-timeout", "200"]);
     await until("the first worker", () => first.output().stdout.includes("ready: waiting for jobs"));
-    const run = startHybrid(["run", workflow, "--mode", "hybrid", "--run-id", "handback", "--redis", redis.url, "--queue", queue, "--state-dir", stateDir], { cwd: dir });
+    const run = startHybrid(["run", workflow, "--mode", "hybrid", "--run-id", "handback", "--redis", server().url, "--queue", queue, "--state-dir", stateDir], { cwd: dir });
     await until("the agent to start", () => effectLines(effects).some((line) => line[2] === "start"));
     const second = startWorker("staying", queue, { SIDE_EFFECTS: effects, AGENT_SLEEP_MS: "100" });
     first.child.kill("SIGTERM");

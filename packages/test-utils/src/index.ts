@@ -10,3 +10,4 @@ export * from "./thrown.js";
 export * from "./chat-completions-server.js";
 export * from "./event-oracles.js";
 export * from "./redis-server.js";
+export * from "./process-alive.js";

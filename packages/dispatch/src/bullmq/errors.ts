@@ -1,16 +1,13 @@
 // The failures a distributed attempt can end in, as the coordinator sees them. Both carry
 // `transient` so `classifyError` (and so the retry policy) treats them as it treats local ones.
 import type { ErrorInfo } from "@hybrid/resilience";
+import { hasBrand } from "../errors.js";
 
 const brands = {
   RemoteAgentError: Symbol.for("hybrid.dispatch.RemoteAgentError"),
   WorkerLostError: Symbol.for("hybrid.dispatch.WorkerLostError"),
   RedisUnreachableError: Symbol.for("hybrid.dispatch.RedisUnreachableError"),
 } as const;
-
-function hasBrand(value: unknown, brand: symbol): boolean {
-  return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[brand] === true;
-}
 
 /** The agent failed on a worker: the worker's error, classified there, rebuilt here. */
 export class RemoteAgentError extends Error {
