@@ -71,3 +71,18 @@ it("Redis restarts without persistence: the awaited job is gone, a transient Wor
   expect(classifyError(error)).toBe("transient");
   expect((error as Error).message).toMatch(/gone from the queue/);
 });
+
+it("an abort while Redis is away settles (after at most settleTimeoutMs) instead of waiting for Redis", { timeout: 60_000 }, async () => {
+  const redis = await startRedisServer();
+  const runner = createBullmqRunner({ connection: redis.url, queue: "away", pollIntervalMs: 100, settleTimeoutMs: 1000 });
+  cleanups.push(() => redis.stop(), () => runner.close());
+  await runner.ready();
+  await redis.stop();
+  const stop = new AbortController();
+  const outcome = runner.run(task("n"), stop.signal);
+  setTimeout(() => stop.abort(new Error("timed out")), 300);
+  // A bound against the hang this test is about; the abort itself settles within about a second.
+  const hung = new Promise((resolve) => setTimeout(() => resolve("hung"), 20_000));
+  const settled = await Promise.race([rejection(outcome), hung]);
+  expect(settled).toEqual(new Error("timed out"));
+});

@@ -5,6 +5,7 @@ import { Queue, QueueEvents } from "bullmq";
 import type { Job } from "bullmq";
 import { PRIORITIES } from "@hybrid/graph";
 import { z } from "zod";
+import { untilAborted } from "../abort.js";
 import { parseOptions } from "../errors.js";
 import type { AgentResult, AgentRunner, AgentTask } from "../runner.js";
 import { describeConnection, RedisConnectionSchema } from "./connection.js";
@@ -224,16 +225,23 @@ export function createBullmqRunner(options: BullmqRunnerOptions): BullmqRunner {
     },
     async run(task, signal) {
       signal.throwIfAborted();
-      await start();
       const jobId = encodeJobId(task.runId, task.nodeId);
       try {
-        const data = jobDataOf(task);
-        await awaitLeftovers(task.runId, jobId, data, signal);
-        await enqueue(jobId, data);
-        return await outcome(jobId, task.nodeId, signal);
+        // Every Redis command waits for a reconnect while Redis is away: an abort must not.
+        return await untilAborted(
+          (async () => {
+            await start();
+            const data = jobDataOf(task);
+            await awaitLeftovers(task.runId, jobId, data, signal);
+            await enqueue(jobId, data);
+            return outcome(jobId, task.nodeId, signal);
+          })(),
+          signal,
+        );
       } catch (error) {
         if (!signal.aborted) throw error;
-        await cancelRemote(jobId);
+        // The cancel key outlives this wait: a worker that takes the job later fails it at once.
+        await Promise.race([cancelRemote(jobId).catch(() => {}), sleep(config.settleTimeoutMs)]);
         throw signal.reason;
       }
     },
