@@ -48,19 +48,25 @@ async function round(seed: number): Promise<RoundReport> {
   const orphans: number[][] = [];
   let workerKills = 0;
   let coordinatorKills = 0;
-  // Up to three disruptions at seeded moments, each a worker kill or a coordinator kill.
-  for (let i = 0; i < 3; i++) {
-    await sleep(500 + random() * 2500);
+  // Three disruptions at seeded moments: a worker kill, a coordinator kill, then either.
+  const plan = ["worker", "coordinator", random() < 0.5 ? "worker" : "coordinator"] as const;
+  for (const kind of plan) {
+    await sleep(300 + random() * 1500);
     if (current.child.exitCode !== null) break;
-    if (random() < 0.6) {
-      const agents = await liveAgentsOf(runId);
-      const busy = workers.filter((w) => w.child.exitCode === null && agents.some((agent) => agent.ppid === w.child.pid));
-      if (busy.length === 0) continue;
-      const victim = busy[Math.floor(random() * busy.length)]!;
-      const groups = new Set(agents.filter((agent) => agent.ppid === victim.child.pid).map((agent) => agent.pgid));
+    if (kind === "worker") {
+      // The first worker seen running an agent (waiting for one, within a bound, if none is).
+      let busy: (typeof workers)[number] | undefined;
+      let agents: Awaited<ReturnType<typeof liveAgentsOf>> = [];
+      await until(`seed ${seed}: a busy worker`, async () => {
+        agents = await liveAgentsOf(runId);
+        busy = workers.find((w) => w.child.exitCode === null && agents.some((agent) => agent.ppid === w.child.pid));
+        return busy !== undefined || current.child.exitCode !== null;
+      });
+      if (!busy) break;
+      const groups = new Set(agents.filter((agent) => agent.ppid === busy!.child.pid).map((agent) => agent.pgid));
       orphans.push(agents.filter((agent) => groups.has(agent.pgid)).map((agent) => agent.pid));
-      victim.child.kill("SIGKILL");
-      await victim.done;
+      busy.child.kill("SIGKILL");
+      await busy.done;
       workers.push(spawnWorker());
       workerKills++;
     } else {
@@ -98,7 +104,7 @@ describe("scale-out chaos rounds", { timeout: 900_000 }, () => {
     for (const seed of [11, 12, 13, 14, 15, 16]) reports.push(await round(seed));
     console.info(`[scale-out chaos] ${JSON.stringify(reports)}`);
     // The rounds must have disrupted something, or they proved nothing.
-    expect(reports.reduce((n, r) => n + r.workerKills, 0)).toBeGreaterThanOrEqual(3);
-    expect(reports.reduce((n, r) => n + r.coordinatorKills, 0)).toBeGreaterThanOrEqual(2);
+    expect(reports.reduce((n, r) => n + r.workerKills, 0)).toBeGreaterThanOrEqual(4);
+    expect(reports.reduce((n, r) => n + r.coordinatorKills, 0)).toBeGreaterThanOrEqual(4);
   });
 });
